@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format sandbox browser-deps clean
+
+run: $(VENV)/.runtime-installed ## Start the Stripe sandbox and the app on http://127.0.0.1:5000
+	@bash scripts/dev-run.sh
+
+test: $(VENV)/.dev-installed browser-deps lint ## Install what the tests need and run them all
+	@bash scripts/test.sh
+
+lint: $(VENV)/.dev-installed ## ruff: lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+sandbox: $(VENV)/.runtime-installed ## Run only the Stripe sandbox (port 12111)
+	$(BIN)/python -m stripe_sandbox
+
+browser-deps: ## Debian's Chromium for the browser tests (Playwright never downloads one)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+$(VENV)/.runtime-installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime-installed
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

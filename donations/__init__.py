@@ -1,0 +1,1 @@
+"""Reader revenue for independent newsrooms: appeals, donations, Stripe payments, pledges."""

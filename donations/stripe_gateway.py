@@ -1,0 +1,173 @@
+"""The one door to Stripe: every call to its API and every webhook check goes through here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from flask import Flask, current_app
+
+from donations.models import Pledge
+from donations.money import format_money
+
+# Checkout's recurring interval for each of our frequencies.
+INTERVALS = {"monthly": "month", "annual": "year"}
+CADENCE = {"once": "one-off", "monthly": "monthly", "annual": "annual"}
+
+
+class PaymentServiceError(Exception):
+    """Stripe could not do what we asked; nothing was charged.
+
+    `retryable` is True when trying again later may work (network, rate limit, Stripe outage)
+    and False when our request itself was refused (a bug or a configuration error).
+    """
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class WebhookRejected(Exception):
+    """A webhook that is not provably from Stripe, or not readable; the message says why."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+class StripeGateway:
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        webhook_secret: str,
+        api_base: str | None,
+        timeout: float,
+        tolerance: int,
+        newsroom_name: str,
+    ) -> None:
+        base_addresses = {"api": api_base} if api_base else None
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses=base_addresses,
+            http_client=stripe.RequestsClient(timeout=timeout),
+            max_network_retries=2,
+        )
+        self._webhook_secret = webhook_secret
+        self._tolerance = tolerance
+        self._newsroom_name = newsroom_name
+
+    def create_checkout_session(
+        self, pledge: Pledge, *, success_url: str, cancel_url: str
+    ) -> CheckoutSession:
+        """A hosted Checkout page for this pledge; retries with the same pledge reuse it."""
+        metadata = {"pledge_id": pledge.public_id, "frequency": pledge.frequency}
+        description = (
+            f"{CADENCE[pledge.frequency].capitalize()} support for {self._newsroom_name}: "
+            f"{format_money(pledge.amount, pledge.currency)}"
+        )
+        price_data: dict[str, Any] = {
+            "currency": pledge.currency,
+            "unit_amount": pledge.amount,
+            "product_data": {"name": f"Support {self._newsroom_name}"},
+        }
+        params: dict[str, Any] = {
+            "line_items": [{"price_data": price_data, "quantity": 1}],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "client_reference_id": pledge.public_id,
+            "metadata": metadata,
+        }
+        if pledge.email:
+            params["customer_email"] = pledge.email
+        if pledge.is_recurring:
+            price_data["recurring"] = {"interval": INTERVALS[pledge.frequency]}
+            params["mode"] = "subscription"
+            params["subscription_data"] = {"metadata": metadata, "description": description}
+        else:
+            params["mode"] = "payment"
+            # Checkout allows submit_type only for one-off payments.
+            params["submit_type"] = "donate"
+            params["payment_intent_data"] = {"metadata": metadata, "description": description}
+        session = self._call(
+            self._client.v1.checkout.sessions.create,
+            params,
+            {"idempotency_key": f"checkout-{pledge.public_id}"},
+        )
+        return CheckoutSession(id=session.id, url=session.url)
+
+    def verify_webhook(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        """The event in a signed webhook body, as plain data; WebhookRejected if unproven."""
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WebhookRejected("body is not UTF-8") from None
+        try:
+            stripe.WebhookSignature.verify_header(
+                text, signature, self._webhook_secret, self._tolerance
+            )
+        except stripe.SignatureVerificationError as error:
+            raise WebhookRejected(_signature_reason(str(error), signature)) from None
+        try:
+            event = json.loads(text)
+        except ValueError:
+            raise WebhookRejected("body is not valid JSON") from None
+        if not _looks_like_event(event):
+            raise WebhookRejected("body is not a Stripe event")
+        return event
+
+    def _call(self, method: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:
+        try:
+            return method(params=params, options=options)
+        except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+            raise PaymentServiceError(_message(error), retryable=True) from error
+        except stripe.StripeError as error:
+            # 5xx from Stripe is an outage worth retrying; 4xx means our request was wrong.
+            retryable = (error.http_status or 500) >= 500
+            raise PaymentServiceError(_message(error), retryable=retryable) from error
+
+
+def _message(error: stripe.StripeError) -> str:
+    return f"{type(error).__name__}: {error.user_message or error}"
+
+
+def _signature_reason(detail: str, header: str | None) -> str:
+    if not header:
+        return "missing Stripe-Signature header"
+    if "tolerance" in detail:
+        return "signature timestamp too old"
+    if "extract" in detail or "expected scheme" in detail:
+        return "malformed Stripe-Signature header"
+    return "signature does not match"
+
+
+def _looks_like_event(event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("object") == "event"
+        and isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("created"), int)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["stripe_gateway"] = StripeGateway(
+        secret_key=app.config["STRIPE_SECRET_KEY"],
+        webhook_secret=app.config["STRIPE_WEBHOOK_SECRET"],
+        api_base=app.config.get("STRIPE_API_BASE"),
+        timeout=app.config["STRIPE_TIMEOUT_SECONDS"],
+        tolerance=app.config["STRIPE_WEBHOOK_TOLERANCE_SECONDS"],
+        newsroom_name=app.config["NEWSROOM_NAME"],
+    )
+
+
+def gateway() -> StripeGateway:
+    """The app's gateway (tests may swap it in app.extensions)."""
+    return current_app.extensions["stripe_gateway"]

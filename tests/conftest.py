@@ -1,0 +1,138 @@
+"""Shared fixtures: the app on SQLite or PostgreSQL, the Stripe sandbox, and a live server.
+
+The database comes from TEST_DATABASE: `sqlite` (default) or `postgresql`, for which a fresh
+database is created on 127.0.0.1:5432 for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from psycopg import sql
+from werkzeug.serving import make_server
+
+from app import create_app
+from donations.demo import seed_demo
+from donations.extensions import db
+from stripe_sandbox import SandboxServer
+
+WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("TEST_DATABASE", "sqlite") != "postgresql":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        return
+    name = f"donations_test_{secrets.token_hex(4)}"
+    admin_url = f"postgresql://{POSTGRES_SERVER}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"postgresql+psycopg://{POSTGRES_SERVER}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """The local Stripe stand-in, over real HTTP, shared by the whole run."""
+    with SandboxServer(webhook_secret=WEBHOOK_SECRET, retry_delays=(0.05, 0.1, 0.2)) as server:
+        yield server
+
+
+def app_settings(database_url: str, stripe_api_base: str, **overrides: object) -> dict[str, object]:
+    settings: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "STRIPE_API_BASE": stripe_api_base,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "RATELIMIT_ENABLED": False,
+        "PUBLIC_BASE_URL": None,
+    }
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, sandbox: SandboxServer) -> None:
+    app = create_app(app_settings(database_url, sandbox.url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, sandbox: SandboxServer, _schema: None) -> Iterator:
+    """Build apps on the test database with settings changed; every table is emptied after."""
+    made: list[Flask] = []
+
+    def make(stripe_api_base: str | None = None, **overrides: object) -> Flask:
+        app = create_app(app_settings(database_url, stripe_api_base or sandbox.url, **overrides))
+        with app.app_context():
+            seed_demo()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app: Flask, sandbox: SandboxServer) -> Iterator[str]:
+    """The app on a real port, with the sandbox's webhooks pointed at it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    sandbox.set_webhook(url + "/stripe/webhook", WEBHOOK_SECRET)
+    try:
+        yield url
+    finally:
+        sandbox.wait_for_deliveries(timeout=10)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def csrf_token(client: FlaskClient, path: str = "/support") -> str:
+    """The form token a reader's browser would get with the page."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "the page has no CSRF token"
+    return match.group(1)

@@ -1,0 +1,250 @@
+"""The donation form: choices, validation in plain words, and the trip to Checkout."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from donations import pledge_status
+from donations.demo import DEMO_SLUG
+from donations.extensions import db
+from donations.models import Pledge
+from tests.conftest import csrf_token
+
+
+def button(page: str) -> str:
+    return re.search(r"data-submit>([^<]*)<", page).group(1)
+
+
+def checked(page: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}"[^>]*value="([^"]*)" checked', page)
+
+
+def donate(client, **fields):
+    data = {"csrf_token": csrf_token(client), "frequency": "monthly", "amount": "5", **fields}
+    return client.post("/support", data=data)
+
+
+def only_pledge() -> Pledge:
+    return db.session.scalars(select(Pledge)).one()
+
+
+def test_form_defaults_to_monthly_with_its_presets(client):
+    page = client.get("/support").get_data(as_text=True)
+    assert checked(page, "frequency") == ["monthly"]
+    assert checked(page, "amount") == ["5"]
+    assert re.findall(r'class="amount-grid__label"[^>]*>([^<]+)<', page) == [
+        "$2",
+        "$5",
+        "$10",
+        "$20",
+    ]
+    assert button(page) == "Support $5/month"
+    for brand in ("Visa", "Mastercard", "American Express"):
+        assert brand in page
+
+
+@pytest.mark.parametrize(
+    "query, frequency, amount, label",
+    [
+        ("?frequency=annual&amount=50&currency=eur", "annual", "50", "Support €50/year"),
+        ("?frequency=once&amount=25&currency=gbp", "once", "25", "Support £25"),
+        ("?frequency=once&amount=13", "once", None, "Support $13"),
+    ],
+)
+def test_query_string_prefills_the_form(client, query, frequency, amount, label):
+    page = client.get("/support" + query).get_data(as_text=True)
+    assert checked(page, "frequency") == [frequency]
+    assert checked(page, "amount") == ([amount] if amount else [])
+    assert button(page) == label
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?frequency=weekly&amount=abc&currency=xyz",
+        "?amount=-5",
+        "?amount=1e9",
+        "?frequency=annual&amount=2",  # below the annual minimum
+        "?amount=99999999999999999999",
+        "?currency=%00&article=<script>",
+    ],
+)
+def test_bad_query_values_are_ignored(client, query):
+    response = client.get("/support" + query)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert button(page) in ("Support $5/month", "Support $50/year")
+    assert "<script>" not in page
+
+
+def test_valid_one_off_gift_creates_a_pending_pledge_and_goes_to_checkout(app, client, sandbox):
+    response = donate(
+        client,
+        frequency="once",
+        amount="25",
+        currency="eur",
+        email=" Reader@Example.org ",
+        article=DEMO_SLUG,
+        placement="article-end",
+    )
+    assert response.status_code == 303
+    assert response.location.startswith(sandbox.url + "/c/pay/cs_test_")
+    with app.app_context():
+        pledge = only_pledge()
+        assert (pledge.frequency, pledge.amount, pledge.currency) == ("once", 2500, "eur")
+        assert pledge.email == "reader@example.org"
+        assert pledge.status == pledge_status.PENDING
+        assert (pledge.article_slug, pledge.placement) == (DEMO_SLUG, "article-end")
+        assert response.location.endswith(pledge.checkout_session_id)
+
+
+def test_other_amount_wins_over_the_preset(app, client):
+    assert donate(client, amount="5", other_amount="7.50").status_code == 303
+    with app.app_context():
+        assert only_pledge().amount == 750
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"frequency": "monthly", "other_amount": "1"}, "Monthly support starts at $2/month."),
+        ({"frequency": "annual", "amount": "5"}, "Annual support starts at $10/year."),
+        ({"frequency": "once", "other_amount": "0.50"}, "The smallest gift we can take is $1."),
+        ({"other_amount": "10001"}, "The most we can take online is $10,000."),
+        ({"other_amount": "lots"}, "Please enter the amount as a number"),
+        ({"other_amount": "3.333"}, "at most two decimal places"),
+        ({"amount": ""}, "Please enter an amount."),
+        ({"currency": "xyz"}, "We accept USD, EUR, GBP."),
+        ({"frequency": "weekly"}, "Please choose once, monthly or annual."),
+        ({"email": "not-an-address"}, "Please check your e-mail address"),
+    ],
+)
+def test_invalid_choices_are_explained_and_kept(app, client, fields, message):
+    response = donate(client, **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert 'role="alert"' in page
+    if "other_amount" in fields:
+        assert f'value="{fields["other_amount"]}"' in page
+    with app.app_context():
+        assert db.session.scalars(select(Pledge)).all() == []
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"placement": "popup-from-elsewhere"},
+        {"article": "no-such-article"},
+        {"prompt": "<script>"},
+        {"variant": "x" * 61},
+    ],
+)
+def test_tampered_hidden_fields_are_refused(app, client, fields):
+    response = donate(client, **fields)
+    assert response.status_code == 400
+    assert "Something in this form was changed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Pledge)).all() == []
+
+
+def test_missing_csrf_token_is_refused_but_choices_are_kept(client):
+    response = client.post("/support", data={"frequency": "annual", "other_amount": "75"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "for your security we did not send it" in page
+    assert checked(page, "frequency") == ["annual"]
+    assert 'value="75"' in page
+
+
+def test_stripe_unreachable_keeps_the_pledge_and_says_nothing_was_charged(make_app):
+    app = make_app(stripe_api_base="http://127.0.0.1:9")  # nothing listens there
+    client = app.test_client()
+    response = donate(client, frequency="once", amount="10")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Nothing was charged" in page
+    assert checked(page, "frequency") == ["once"]
+    with app.app_context():
+        pledge = only_pledge()
+        assert pledge.status == pledge_status.CHECKOUT_FAILED
+        assert "APIConnectionError" in pledge.checkout_error
+
+
+def test_stripe_refusing_the_request_is_a_502(make_app):
+    app = make_app(STRIPE_SECRET_KEY="rk_test_nope")
+    client = app.test_client()
+    response = donate(client)
+    assert response.status_code == 502
+    assert "Nothing was charged" in response.get_data(as_text=True)
+    with app.app_context():
+        pledge = only_pledge()
+        assert pledge.status == pledge_status.CHECKOUT_FAILED
+
+
+def test_checkout_session_carries_the_pledge(app, client, sandbox):
+    import stripe
+
+    donate(client, frequency="annual", amount="100", currency="gbp", article=DEMO_SLUG)
+    with app.app_context():
+        pledge = only_pledge()
+        stripe_client = stripe.StripeClient("sk_test_x", base_addresses={"api": sandbox.url})
+        session = stripe_client.v1.checkout.sessions.retrieve(pledge.checkout_session_id)
+    assert session.mode == "subscription"
+    assert session.client_reference_id == pledge.public_id
+    assert session.metadata["pledge_id"] == pledge.public_id
+    assert (session.amount_total, session.currency) == (10000, "gbp")
+    assert "/support/thank-you?session_id=" in session.success_url
+    assert session.cancel_url.endswith(f"/support/cancelled?pledge={pledge.public_id}")
+
+
+def test_cancelled_checkout_brings_the_reader_back_to_a_prefilled_form(app, client):
+    donate(client, frequency="annual", amount="200", currency="eur")
+    with app.app_context():
+        public_id = only_pledge().public_id
+    page = client.get(f"/support/cancelled?pledge={public_id}").get_data(as_text=True)
+    assert "No payment was taken" in page
+    assert checked(page, "frequency") == ["annual"]
+    assert checked(page, "amount") == ["200"]
+    assert button(page) == "Support €200/year"
+
+
+def test_donations_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, DONATE_RATE_LIMIT="3/minute")
+    client = app.test_client()
+    statuses = [donate(client, other_amount="1").status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+
+
+@pytest.mark.parametrize(
+    "query, status, text",
+    [
+        ("", 400, "This link is incomplete"),
+        ("?session_id=cs_test_unknown", 404, "We could not find this donation"),
+        ("?session_id=%27%3B--", 400, "This link is incomplete"),
+    ],
+)
+def test_thank_you_page_with_a_bad_session_id(client, query, status, text):
+    response = client.get("/support/thank-you" + query)
+    assert response.status_code == status
+    assert text in response.get_data(as_text=True)
+
+
+def test_thank_you_page_waits_for_the_webhook(app, client):
+    donate(client, frequency="monthly", amount="10")
+    with app.app_context():
+        pledge = only_pledge()
+        session_id = pledge.checkout_session_id
+    page = client.get(f"/support/thank-you?session_id={session_id}").get_data(as_text=True)
+    assert "Confirming your payment…" in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    with app.app_context():
+        pledge = only_pledge()
+        pledge.move_to(pledge_status.ACTIVE)
+        db.session.commit()
+    page = client.get(f"/support/thank-you?session_id={session_id}").get_data(as_text=True)
+    assert "Thank you — $10 every month" in page
+    assert "http-equiv" not in page
