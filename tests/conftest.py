@@ -11,6 +11,8 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -28,10 +30,11 @@ WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgres@127.0.0.1:5432")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def fresh_database(directory: Path) -> Iterator[str]:
+    """An empty database of the kind TEST_DATABASE names; a PostgreSQL one is dropped after."""
     if os.environ.get("TEST_DATABASE", "sqlite") != "postgresql":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        yield f"sqlite:///{directory / 'test.sqlite3'}"
         return
     name = f"donations_test_{secrets.token_hex(4)}"
     admin_url = f"postgresql://{POSTGRES_SERVER}/postgres"
@@ -44,6 +47,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
