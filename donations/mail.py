@@ -1,0 +1,60 @@
+"""Outgoing e-mail: SMTP when MAIL_SERVER is set, else .eml files in instance/outbox/."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+
+
+class MailError(Exception):
+    """The mail server refused or could not be reached; the caller decides whether to retry."""
+
+
+def send_email(to: str, subject: str, template: str, **context: Any) -> str:
+    """Send templates/emails/<template>.txt (and .html when there is one); returns Message-ID."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain="donations.local")
+    message.set_content(render_template(f"emails/{template}.txt", **context))
+    try:
+        html = render_template(f"emails/{template}.html", **context)
+    except TemplateNotFound:
+        html = None
+    if html:
+        message.add_alternative(html, subtype="html")
+    _deliver(message)
+    return message["Message-ID"]
+
+
+def _deliver(message: EmailMessage) -> None:
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        _write_to_outbox(message)
+        return
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(f"could not send to {message['To']}: {error}") from error
+
+
+def _write_to_outbox(message: EmailMessage) -> None:
+    """Development without a mail server: each message becomes a file to open in a mail client."""
+    outbox = os.path.join(current_app.instance_path, "outbox")
+    os.makedirs(outbox, exist_ok=True)
+    name = message["Message-ID"].strip("<>").split("@")[0] + ".eml"
+    with open(os.path.join(outbox, name), "wb") as file:
+        file.write(bytes(message))
