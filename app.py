@@ -10,7 +10,17 @@ from typing import Any
 from flask import Flask
 
 import config
-from donations import articles, cli, errors, health, security, stripe_gateway, support, webhooks
+from donations import (
+    articles,
+    cli,
+    errors,
+    health,
+    manage,
+    security,
+    stripe_gateway,
+    support,
+    webhooks,
+)
 from donations.extensions import csrf, db, limiter, migrate
 
 
@@ -43,7 +53,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_features(app: Flask) -> None:
-    for feature in (errors, security, health, articles, support, webhooks, cli):
+    for feature in (errors, security, health, articles, support, manage, webhooks, cli):
         feature.init_app(app)
 
 

@@ -40,6 +40,9 @@ DEFAULTS = {
         "annual": {"presets": [25, 50, 100, 200], "default": 50, "minimum": 10},
     },
     "DONATION_MAXIMUM": 10_000,
+    # A "manage my donation" link opens the Billing Portal for this long after it is sent.
+    "MANAGE_LINK_MAX_AGE_SECONDS": 7 * 24 * 3600,
+    "MANAGE_LINK_RATE_LIMIT": "5 per hour",
     # The thank-you page stops waiting for Stripe's webhook after this and says so.
     "CONFIRMATION_PATIENCE_SECONDS": 120,
 }

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from donations.demo import seed_demo
+from donations.stripe_cli import stripe_cli
 
 
 @click.command("seed-demo")
@@ -19,3 +20,4 @@ def seed_demo_command() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(stripe_cli)

@@ -112,6 +112,10 @@ class Pledge(db.Model):
     subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_error: Mapped[str | None] = mapped_column(Text)
+    # The subscription as Stripe last told us (recurring pledges only).
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Attribution: what led the reader to give.
     article_slug: Mapped[str | None] = mapped_column(String(200))
     placement: Mapped[str | None] = mapped_column(String(30))
@@ -161,6 +165,7 @@ class Payment(db.Model):
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"), index=True)
     stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
     amount: Mapped[int]  # minor units
     currency: Mapped[str] = mapped_column(String(3))
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -169,6 +174,10 @@ class Payment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     pledge: Mapped[Pledge] = relationship(back_populates="payments")
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.refunded_amount
 
 
 class StripeEvent(db.Model):
@@ -183,6 +192,8 @@ class StripeEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(20))  # applied, ignored, unmatched, refused
     reason: Mapped[str] = mapped_column(Text, default="")
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), index=True)
+    # An unmatched event waits for this Stripe id; it is applied again once the id is known.
+    waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
 
 
 def split_paragraphs(text: str) -> list[str]:

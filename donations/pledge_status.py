@@ -29,13 +29,14 @@ ALL = (
 # Legal moves. A move to the same status is always a harmless no-op, so Stripe's retries and
 # duplicates change nothing; every other move not listed is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    PENDING: frozenset({PAID, ACTIVE, CHECKOUT_FAILED, FAILED, EXPIRED, CANCELED}),
+    PENDING: frozenset({PAID, ACTIVE, PAST_DUE, CHECKOUT_FAILED, FAILED, EXPIRED, CANCELED}),
     # A late webhook may still prove that Checkout did start and was paid.
     CHECKOUT_FAILED: frozenset({PAID, ACTIVE}),
     PAID: frozenset({REFUNDED, DISPUTED}),
-    ACTIVE: frozenset({PAST_DUE, CANCELED, DISPUTED}),
+    # A recurring pledge's refunds and disputes mark its payments; the pledge goes on.
+    ACTIVE: frozenset({PAST_DUE, CANCELED}),
     PAST_DUE: frozenset({ACTIVE, CANCELED}),
-    CANCELED: frozenset({DISPUTED}),
+    CANCELED: frozenset(),
     REFUNDED: frozenset({DISPUTED}),
     DISPUTED: frozenset(),
     # An expired or failed session can still be completed by a delayed payment method.

@@ -56,3 +56,25 @@ def find_by_checkout_session(session_id: str) -> Pledge | None:
 
 def find_by_public_id(public_id: str) -> Pledge | None:
     return db.session.scalar(select(Pledge).where(Pledge.public_id == public_id))
+
+
+def latest_manageable_pledge(email: str) -> Pledge | None:
+    """The donor's newest confirmed pledge with a Stripe customer, to send a manage link for."""
+    query = (
+        select(Pledge)
+        .where(Pledge.email == email, Pledge.customer_id.is_not(None))
+        .where(Pledge.status.in_(pledge_status.CONFIRMED))
+        .order_by(Pledge.created_at.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def pledges_of_customer(customer_id: str) -> list[Pledge]:
+    query = (
+        select(Pledge)
+        .where(Pledge.customer_id == customer_id)
+        .where(Pledge.status.in_(pledge_status.CONFIRMED))
+        .order_by(Pledge.created_at.desc())
+    )
+    return list(db.session.scalars(query))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import stripe
 from flask import Flask, current_app
 
-from donations.models import Pledge
+from donations.models import Payment, Pledge
 from donations.money import format_money
 
 # Checkout's recurring interval for each of our frequencies.
@@ -100,6 +101,76 @@ class StripeGateway:
         )
         return CheckoutSession(id=session.id, url=session.url)
 
+    def billing_portal_url(self, customer_id: str, *, return_url: str) -> str:
+        """A Billing Portal session where the donor changes their card or cancels."""
+        session = self._call(
+            self._client.v1.billing_portal.sessions.create,
+            {"customer": customer_id, "return_url": return_url},
+        )
+        return session.url
+
+    def refund_payment(self, payment: Payment, amount: int | None = None) -> str:
+        """Refund a payment, all of it or `amount` minor units; returns the refund's id."""
+        payment_intent = payment.stripe_payment_intent_id or self._invoice_payment_intent(
+            payment.stripe_invoice_id
+        )
+        if payment_intent is None:
+            raise PaymentServiceError(
+                f"Stripe has no payment for invoice {payment.stripe_invoice_id}", retryable=False
+            )
+        params: dict[str, Any] = {"payment_intent": payment_intent}
+        if amount is not None:
+            params["amount"] = amount
+        refund = self._call(
+            self._client.v1.refunds.create,
+            params,
+            {"idempotency_key": f"refund-{payment.id}-{payment.refunded_amount}-{amount}"},
+        )
+        return refund.id
+
+    def cancel_subscription(self, subscription_id: str, *, at_period_end: bool) -> None:
+        """Stop a recurring pledge now, or let it run to the end of the paid period."""
+        if at_period_end:
+            self._call(
+                self._client.v1.subscriptions.update,
+                {"cancel_at_period_end": True},
+                path=subscription_id,
+            )
+        else:
+            self._call(self._client.v1.subscriptions.cancel, {}, path=subscription_id)
+
+    def retrieve_event(self, event_id: str) -> dict[str, Any]:
+        return self._call(self._client.v1.events.retrieve, {}, path=event_id).to_dict()
+
+    def checkout_sessions_since(self, since: int) -> Iterator[dict[str, Any]]:
+        return self._list(self._client.v1.checkout.sessions.list, {"created": {"gte": since}})
+
+    def invoices_since(self, since: int) -> Iterator[dict[str, Any]]:
+        return self._list(
+            self._client.v1.invoices.list, {"created": {"gte": since}, "status": "paid"}
+        )
+
+    def subscriptions(self) -> Iterator[dict[str, Any]]:
+        return self._list(self._client.v1.subscriptions.list, {"status": "all"})
+
+    def _invoice_payment_intent(self, invoice_id: str | None) -> str | None:
+        if not invoice_id:
+            return None
+        found = self._call(self._client.v1.invoice_payments.list, {"invoice": invoice_id})
+        for invoice_payment in found.data:
+            payment = invoice_payment.payment
+            if invoice_payment.status == "paid" and payment.type == "payment_intent":
+                return payment.payment_intent
+        return None
+
+    def _list(self, method: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        page = self._call(method, {**params, "limit": 100})
+        try:
+            for item in page.auto_paging_iter():
+                yield item.to_dict()
+        except stripe.StripeError as error:
+            raise PaymentServiceError(_message(error), retryable=True) from error
+
     def verify_webhook(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event in a signed webhook body, as plain data; WebhookRejected if unproven."""
         try:
@@ -120,9 +191,17 @@ class StripeGateway:
             raise WebhookRejected("body is not a Stripe event")
         return event
 
-    def _call(self, method: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:
+    def _call(
+        self,
+        method: Any,
+        params: dict[str, Any],
+        options: dict[str, Any] | None = None,
+        *,
+        path: str | None = None,
+    ) -> Any:
+        args = (path,) if path is not None else ()
         try:
-            return method(params=params, options=options)
+            return method(*args, params=params, options=options or {})
         except (stripe.APIConnectionError, stripe.RateLimitError) as error:
             raise PaymentServiceError(_message(error), retryable=True) from error
         except stripe.StripeError as error:

@@ -113,3 +113,69 @@ def post_event(client, evt: dict[str, Any], secret: str, **kwargs: Any):
         headers={"Stripe-Signature": signature_header(payload, secret, **kwargs)},
         content_type="application/json",
     )
+
+
+def subscription(
+    *,
+    subscription_id: str,
+    pledge_id: str | None,
+    status: str = "active",
+    amount: int = 500,
+    interval: str = "month",
+    cancel_at_period_end: bool = False,
+    period_end: int | None = None,
+) -> dict[str, Any]:
+    sub = fixture("subscription")
+    item = fixture("subscription_item")
+    price = fixture("price")
+    price.update(
+        unit_amount=amount, currency="usd", recurring={**price["recurring"], "interval": interval}
+    )
+    item.update(
+        price=price, quantity=1, current_period_end=period_end or int(time.time()) + 30 * 86400
+    )
+    sub.update(
+        id=subscription_id,
+        status=status,
+        metadata={"pledge_id": pledge_id} if pledge_id else {},
+        cancel_at_period_end=cancel_at_period_end,
+        items={
+            "object": "list",
+            "data": [item],
+            "has_more": False,
+            "url": "/v1/subscription_items",
+        },
+        customer=stripe_id("cus_"),
+    )
+    return sub
+
+
+def charge(*, payment_intent: str, amount: int, amount_refunded: int = 0) -> dict[str, Any]:
+    obj = fixture("charge")
+    obj.update(
+        id=stripe_id("ch_"),
+        payment_intent=payment_intent,
+        amount=amount,
+        amount_refunded=amount_refunded,
+        refunded=amount_refunded == amount,
+        currency="usd",
+    )
+    return obj
+
+
+def dispute(*, charge_id: str, payment_intent: str, amount: int) -> dict[str, Any]:
+    obj = fixture("dispute")
+    obj.update(id=stripe_id("dp_"), charge=charge_id, payment_intent=payment_intent, amount=amount)
+    return obj
+
+
+def invoice_payment(*, invoice_id: str, payment_intent: str, amount: int) -> dict[str, Any]:
+    obj = fixture("invoice_payment")
+    obj.update(
+        id=stripe_id("inpay_"),
+        invoice=invoice_id,
+        amount_paid=amount,
+        status="paid",
+        payment={"type": "payment_intent", "payment_intent": payment_intent},
+    )
+    return obj

@@ -76,7 +76,8 @@ def test_monthly_gift_is_active_with_exactly_one_payment(app, live_server, sandb
                 select(StripeEvent).where(StripeEvent.pledge_id == pledge.id)
             )
         }
-        assert handled == {"checkout.session.completed": "applied", "invoice.paid": "applied"}
+        assert handled["checkout.session.completed"] == "applied"
+        assert handled["invoice.paid"] == "applied"
     assert "Thank you — $5 every month" in requests.get(thank_you, timeout=10).text
 
 

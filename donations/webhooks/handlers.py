@@ -1,14 +1,16 @@
 """What each Stripe event does to pledges and payments.
 
 Events arrive late, twice and out of order, so every handler is an upsert keyed by Stripe's
-ids, and a status only moves along the transition table and never back to an older state.
+ids; a status moves only along the transition table and only for an event newer than the one
+behind the current status; an event whose object we do not know yet waits (outcome
+"unmatched", `waiting_for` the missing id) and is applied again once that object is known.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,74 +32,172 @@ class Result:
     outcome: str  # applied, ignored, unmatched, refused, duplicate
     reason: str = ""
     pledge: Pledge | None = None
+    # The Stripe id an unmatched event needs before it can apply.
+    waiting_for: str | None = None
+    # E-mails to send once the change is committed: (kind, pledge id).
+    notify: list[tuple[str, int]] = field(default_factory=list)
+
+
+def unmatched(what: str, waiting_for: str | None) -> Result:
+    return Result("unmatched", f"no {what} yet", waiting_for=waiting_for)
+
+
+# Checkout sessions
 
 
 def on_checkout_session_completed(session: StripeObject, event: StripeObject) -> Result:
-    pledge = find_pledge(
-        session.get("metadata"),
-        Pledge.checkout_session_id == session["id"],
-        client_reference_id=session.get("client_reference_id"),
-    )
+    pledge = pledge_for_session(session)
     if pledge is None:
-        return Result("unmatched", f"no pledge for checkout session {session['id']}")
-    pledge.checkout_session_id = pledge.checkout_session_id or session["id"]
-    remember_stripe_ids(
-        pledge,
-        customer=object_id(session.get("customer")),
-        subscription=object_id(session.get("subscription")),
-        payment_intent=object_id(session.get("payment_intent")),
-    )
-    if not pledge.email:
-        pledge.email = ((session.get("customer_details") or {}).get("email") or "").lower() or None
+        return unmatched(f"pledge for checkout session {session['id']}", None)
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return Result("applied", "checkout completed; the payment is still processing", pledge)
-    paid_at = timestamp(event["created"])
-    if pledge.is_recurring:
-        invoice_id = object_id(session.get("invoice"))
-        if invoice_id:
-            record_payment(
-                pledge, session["amount_total"], session["currency"], paid_at, invoice_id=invoice_id
-            )
-        note = advance(pledge, pledge_status.ACTIVE, event)
-    else:
-        payment_intent = object_id(session.get("payment_intent"))
-        if payment_intent:
-            record_payment(
-                pledge,
-                session["amount_total"],
-                session["currency"],
-                paid_at,
-                payment_intent_id=payment_intent,
-            )
-        note = advance(pledge, pledge_status.PAID, event)
-    return Result("applied", note, pledge)
+    return record_checkout_payment(pledge, session, event)
+
+
+def on_checkout_session_async_payment_succeeded(
+    session: StripeObject, event: StripeObject
+) -> Result:
+    pledge = pledge_for_session(session)
+    if pledge is None:
+        return unmatched(f"pledge for checkout session {session['id']}", None)
+    return record_checkout_payment(pledge, session, event)
+
+
+def on_checkout_session_async_payment_failed(session: StripeObject, event: StripeObject) -> Result:
+    pledge = pledge_for_session(session)
+    if pledge is None:
+        return unmatched(f"pledge for checkout session {session['id']}", None)
+    return Result("applied", advance(pledge, pledge_status.FAILED, event), pledge)
+
+
+def on_checkout_session_expired(session: StripeObject, event: StripeObject) -> Result:
+    pledge = pledge_for_session(session)
+    if pledge is None:
+        return unmatched(f"pledge for checkout session {session['id']}", None)
+    return Result("applied", advance(pledge, pledge_status.EXPIRED, event), pledge)
+
+
+# Invoices (every payment of a recurring pledge)
 
 
 def on_invoice_paid(invoice: StripeObject, event: StripeObject) -> Result:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    subscription = object_id(details.get("subscription")) or object_id(invoice.get("subscription"))
-    if not subscription:
-        return Result("unmatched", f"invoice {invoice['id']} is not for a subscription")
-    pledge = find_pledge(details.get("metadata"), Pledge.subscription_id == subscription)
+    pledge, subscription = pledge_for_invoice(invoice)
     if pledge is None:
-        return Result("unmatched", f"no pledge for subscription {subscription}")
-    remember_stripe_ids(
-        pledge, customer=object_id(invoice.get("customer")), subscription=subscription
-    )
+        return unmatched(f"pledge for subscription {subscription}", subscription)
+    result = Result("applied", pledge=pledge)
     paid_at = timestamp(
         (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     )
-    if invoice.get("amount_paid", 0) > 0:
-        record_payment(
-            pledge, invoice["amount_paid"], invoice["currency"], paid_at, invoice_id=invoice["id"]
-        )
-    return Result("applied", advance(pledge, pledge_status.ACTIVE, event), pledge)
+    if invoice.get("amount_paid", 0) > 0 and record_payment(
+        pledge, invoice["amount_paid"], invoice["currency"], paid_at, invoice_id=invoice["id"]
+    ):
+        result.reason = f"payment for invoice {invoice['id']} recorded; "
+    return confirm(result, pledge_status.ACTIVE, event)
+
+
+def on_invoice_payment_failed(invoice: StripeObject, event: StripeObject) -> Result:
+    pledge, subscription = pledge_for_invoice(invoice)
+    if pledge is None:
+        return unmatched(f"pledge for subscription {subscription}", subscription)
+    result = Result("applied", advance(pledge, pledge_status.PAST_DUE, event), pledge)
+    # Stripe retries a failed renewal several times; the donor hears about the first only.
+    if pledge.email and (invoice.get("attempt_count") or 1) <= 1:
+        result.notify.append(("payment_failed", pledge.id))
+    return result
+
+
+def on_invoice_payment_paid(invoice_payment: StripeObject, event: StripeObject) -> Result:
+    """Links a subscription payment to its payment intent, so refunds and disputes find it."""
+    invoice_id = object_id(invoice_payment.get("invoice"))
+    payment_intent = object_id((invoice_payment.get("payment") or {}).get("payment_intent"))
+    payment = db.session.scalar(select(Payment).where(Payment.stripe_invoice_id == invoice_id))
+    if payment is None:
+        return unmatched(f"payment for invoice {invoice_id}", invoice_id)
+    if payment_intent and payment.stripe_payment_intent_id is None:
+        payment.stripe_payment_intent_id = payment_intent
+    return Result("applied", f"invoice {invoice_id} paid by {payment_intent}", payment.pledge)
+
+
+# Subscriptions
+
+
+def on_subscription_updated(subscription: StripeObject, event: StripeObject) -> Result:
+    pledge = pledge_for_subscription(subscription)
+    if pledge is None:
+        return unmatched(f"pledge for subscription {subscription['id']}", subscription["id"])
+    result = Result("applied", sync_subscription(pledge, subscription, event), pledge)
+    wanted = SUBSCRIPTION_STATUSES.get(subscription.get("status", ""))
+    if wanted is None:
+        result.reason += f"; subscription {subscription.get('status')}: status kept"
+        return result
+    # Stripe activates a Checkout subscription only once its first invoice is paid.
+    return confirm(result, wanted, event)
+
+
+def on_subscription_deleted(subscription: StripeObject, event: StripeObject) -> Result:
+    pledge = pledge_for_subscription(subscription)
+    if pledge is None:
+        return unmatched(f"pledge for subscription {subscription['id']}", subscription["id"])
+    sync_subscription(pledge, subscription, event)
+    return Result("applied", advance(pledge, pledge_status.CANCELED, event), pledge)
+
+
+# Charges: refunds and disputes
+
+
+def on_charge_refunded(charge: StripeObject, event: StripeObject) -> Result:
+    payment = payment_for_charge(charge)
+    if payment is None:
+        return unmatched(f"payment for charge {charge['id']}", charge_key(charge))
+    # Refunds only grow; a late copy of an older event must not shrink the total.
+    refunded = min(max(payment.refunded_amount, charge.get("amount_refunded") or 0), payment.amount)
+    payment.refunded_amount = refunded
+    result = Result("applied", f"refunded {refunded} of {payment.amount}", payment.pledge)
+    if not payment.pledge.is_recurring and refunded == payment.amount:
+        result.reason += "; " + advance(payment.pledge, pledge_status.REFUNDED, event)
+    return result
+
+
+def on_charge_dispute_created(dispute: StripeObject, event: StripeObject) -> Result:
+    charge = {
+        "id": object_id(dispute.get("charge")),
+        "payment_intent": dispute.get("payment_intent"),
+    }
+    payment = payment_for_charge(charge)
+    if payment is None:
+        return unmatched(f"payment for disputed charge {charge['id']}", charge_key(charge))
+    payment.disputed = True
+    result = Result("applied", "payment disputed", payment.pledge)
+    if not payment.pledge.is_recurring:
+        result.reason += "; " + advance(payment.pledge, pledge_status.DISPUTED, event)
+    return result
 
 
 HANDLERS: dict[str, Callable[[StripeObject, StripeObject], Result]] = {
     "checkout.session.completed": on_checkout_session_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_session_async_payment_succeeded,
+    "checkout.session.async_payment_failed": on_checkout_session_async_payment_failed,
+    "checkout.session.expired": on_checkout_session_expired,
     "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "invoice_payment.paid": on_invoice_payment_paid,
+    "customer.subscription.updated": on_subscription_updated,
+    "customer.subscription.deleted": on_subscription_deleted,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_charge_dispute_created,
 }
+
+# Stripe's subscription statuses, in pledge terms; others (incomplete, trialing…) change nothing.
+SUBSCRIPTION_STATUSES = {
+    "active": pledge_status.ACTIVE,
+    "past_due": pledge_status.PAST_DUE,
+    "unpaid": pledge_status.PAST_DUE,
+    "canceled": pledge_status.CANCELED,
+    "incomplete_expired": pledge_status.EXPIRED,
+}
+
+
+# Finding what an event is about
 
 
 def find_pledge(
@@ -112,6 +212,80 @@ def find_pledge(
     return db.session.scalar(select(Pledge).where(condition).with_for_update())
 
 
+def pledge_for_session(session: StripeObject) -> Pledge | None:
+    """The session's pledge, with the Stripe ids and e-mail the session tells us."""
+    pledge = find_pledge(
+        session.get("metadata"),
+        Pledge.checkout_session_id == session["id"],
+        client_reference_id=session.get("client_reference_id"),
+    )
+    if pledge is None:
+        return None
+    pledge.checkout_session_id = pledge.checkout_session_id or session["id"]
+    remember_stripe_ids(
+        pledge,
+        customer=object_id(session.get("customer")),
+        subscription=object_id(session.get("subscription")),
+        payment_intent=object_id(session.get("payment_intent")),
+    )
+    if not pledge.email:
+        pledge.email = ((session.get("customer_details") or {}).get("email") or "").lower() or None
+    return pledge
+
+
+def pledge_for_invoice(invoice: StripeObject) -> tuple[Pledge | None, str | None]:
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = object_id(details.get("subscription")) or object_id(invoice.get("subscription"))
+    if not subscription:
+        return None, None
+    pledge = find_pledge(details.get("metadata"), Pledge.subscription_id == subscription)
+    if pledge is not None:
+        remember_stripe_ids(
+            pledge, customer=object_id(invoice.get("customer")), subscription=subscription
+        )
+    return pledge, subscription
+
+
+def pledge_for_subscription(subscription: StripeObject) -> Pledge | None:
+    pledge = find_pledge(subscription.get("metadata"), Pledge.subscription_id == subscription["id"])
+    if pledge is not None:
+        remember_stripe_ids(
+            pledge,
+            customer=object_id(subscription.get("customer")),
+            subscription=subscription["id"],
+        )
+    return pledge
+
+
+def payment_for_charge(charge: StripeObject) -> Payment | None:
+    """A charge's payment: by payment intent, or by the charge id stored earlier."""
+    payment_intent = object_id(charge.get("payment_intent"))
+    condition = (
+        Payment.stripe_payment_intent_id == payment_intent
+        if payment_intent
+        else Payment.stripe_charge_id == charge["id"]
+    )
+    payment = db.session.scalar(select(Payment).where(condition).with_for_update())
+    if payment is not None and not payment.stripe_charge_id:
+        payment.stripe_charge_id = charge["id"]
+    return payment
+
+
+def charge_key(charge: StripeObject) -> str | None:
+    return object_id(charge.get("payment_intent")) or charge.get("id")
+
+
+def known_ids(pledge: Pledge) -> set[str]:
+    """Every Stripe id this pledge is now known by: events waiting for one can apply."""
+    ids = {pledge.subscription_id, pledge.payment_intent_id}
+    for payment in pledge.payments:
+        ids.update((payment.stripe_invoice_id, payment.stripe_payment_intent_id))
+    return {value for value in ids if value}
+
+
+# Changing what we know
+
+
 def remember_stripe_ids(pledge: Pledge, **ids: str | None) -> None:
     """Fill in Stripe ids we did not know yet; never overwrite one we had."""
     columns = {
@@ -122,6 +296,21 @@ def remember_stripe_ids(pledge: Pledge, **ids: str | None) -> None:
     for name, value in ids.items():
         if value and not getattr(pledge, columns[name]):
             setattr(pledge, columns[name], value)
+
+
+def record_checkout_payment(pledge: Pledge, session: StripeObject, event: StripeObject) -> Result:
+    """The money a paid session brought: its invoice (recurring) or payment intent (one-off)."""
+    paid_at = timestamp(event["created"])
+    amount, currency = session["amount_total"], session["currency"]
+    if pledge.is_recurring:
+        invoice_id = object_id(session.get("invoice"))
+        if invoice_id:
+            record_payment(pledge, amount, currency, paid_at, invoice_id=invoice_id)
+        return confirm(Result("applied", pledge=pledge), pledge_status.ACTIVE, event)
+    payment_intent = object_id(session.get("payment_intent"))
+    if payment_intent:
+        record_payment(pledge, amount, currency, paid_at, payment_intent_id=payment_intent)
+    return confirm(Result("applied", pledge=pledge), pledge_status.PAID, event)
 
 
 def record_payment(
@@ -158,20 +347,51 @@ def record_payment(
     return True
 
 
-def advance(pledge: Pledge, status: str, event: StripeObject) -> str:
-    """Move the pledge if the table allows and the event is not older than the last move."""
+def sync_subscription(pledge: Pledge, subscription: StripeObject, event: StripeObject) -> str:
+    """Copy amount, period end and cancel-at-period-end from the newest subscription we saw."""
     happened = timestamp(event["created"])
-    if pledge.status == status:
-        return f"pledge already {status}"
+    if pledge.subscription_synced_at and happened < pledge.subscription_synced_at:
+        return "subscription details kept: this event is older"
+    pledge.subscription_synced_at = happened
+    items = (subscription.get("items") or {}).get("data") or []
+    if items:
+        price = items[0].get("price") or {}
+        if price.get("unit_amount"):
+            pledge.amount = price["unit_amount"] * (items[0].get("quantity") or 1)
+        if items[0].get("current_period_end"):
+            pledge.current_period_end = timestamp(items[0]["current_period_end"])
+    pledge.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
+    return "subscription details updated"
+
+
+def confirm(result: Result, status: str, event: StripeObject) -> Result:
+    """Move a pledge to a status; a donor confirmed for the first time is thanked."""
+    pledge = result.pledge
+    was_confirmed = pledge.is_confirmed
+    note = advance(pledge, status, event)
+    result.reason = f"{result.reason}; {note}" if result.reason else note
+    if pledge.is_confirmed and not was_confirmed and pledge.email:
+        result.notify.append(("thank_you", pledge.id))
+    return result
+
+
+def advance(pledge: Pledge, status: str, event: StripeObject) -> str:
+    """Move the pledge if the table allows and the event is newer than the last status news."""
+    happened = timestamp(event["created"])
     if pledge.status_event_at and happened < pledge.status_event_at:
         return f"kept {pledge.status}: this event is older than the last change"
+    if pledge.status == status:
+        # Still news: an older event arriving later must not undo what this one confirmed.
+        pledge.status_event_at = happened
+        return f"pledge already {status}"
+    was = pledge.status
     try:
         pledge.move_to(status)
     except IllegalTransition as refused:
         log.warning("pledge %s: %s", pledge.public_id, refused)
         return f"kept {pledge.status}: {refused}"
     pledge.status_event_at = happened
-    return f"pledge {status}"
+    return f"pledge {was} → {status}"
 
 
 def object_id(value: Any) -> str | None:
