@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,7 +114,7 @@ class Pledge(db.Model):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_error: Mapped[str | None] = mapped_column(Text)
     # The subscription as Stripe last told us (recurring pledges only).
-    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Attribution: what led the reader to give.
