@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format sandbox browser-deps clean
+.PHONY: run test lint format sandbox stripe-listen browser-deps clean
 
 run: $(VENV)/.runtime-installed ## Start the Stripe sandbox and the app on http://127.0.0.1:5000
 	@bash scripts/dev-run.sh
@@ -21,6 +21,9 @@ format: $(VENV)/.dev-installed
 
 sandbox: $(VENV)/.runtime-installed ## Run only the Stripe sandbox (port 12111)
 	$(BIN)/python -m stripe_sandbox
+
+stripe-listen: $(VENV)/.runtime-installed ## Forward real Stripe test webhooks here (needs STRIPE_SECRET_KEY and network)
+	@bash scripts/stripe-listen.sh
 
 browser-deps: ## Debian's Chromium for the browser tests (Playwright never downloads one)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }

@@ -103,6 +103,11 @@ def validate(settings: Mapping[str, Any]) -> None:
             "STRIPE_SECRET_KEY is a live key: real cards would be charged. "
             "Set ALLOW_LIVE_PAYMENTS=1 if that is what you mean."
         )
+    if production and not settings.get("PUBLIC_BASE_URL"):
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set: e-mails and Stripe's return pages link to it, "
+            "e.g. https://support.example.org."
+        )
     webhook_secret = settings.get("STRIPE_WEBHOOK_SECRET") or ""
     if not webhook_secret.startswith("whsec_"):
         raise ConfigError(

@@ -127,9 +127,9 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def live_server(app: Flask, sandbox: SandboxServer) -> Iterator[str]:
-    """The app on a real port, with the sandbox's webhooks pointed at it."""
+@contextmanager
+def serving(app: Flask, sandbox: SandboxServer) -> Iterator[str]:
+    """Serve the app on a free port, with the sandbox's webhooks pointed at it."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -142,6 +142,13 @@ def live_server(app: Flask, sandbox: SandboxServer) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask, sandbox: SandboxServer) -> Iterator[str]:
+    """The app on a real port, with the shared sandbox's webhooks pointed at it."""
+    with serving(app, sandbox) as url:
+        yield url
 
 
 def csrf_token(client: FlaskClient, path: str = "/support") -> str:

@@ -12,6 +12,7 @@ SANDBOX_ENV = {
     "SECRET_KEY": "a-real-secret",
     "STRIPE_API_BASE": "http://127.0.0.1:12111",
     "STRIPE_WEBHOOK_SECRET": "whsec_test",
+    "PUBLIC_BASE_URL": "https://support.example.org",
 }
 
 
@@ -50,6 +51,7 @@ def test_checkout_origin_follows_the_sandbox_or_stripe():
     "change, message",
     [
         ({"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL is not set"),
         ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET is not set"),
         ({"STRIPE_API_BASE": ""}, "STRIPE_SECRET_KEY is not set"),
         ({"STRIPE_SECRET_KEY": "pk_test_oops"}, "does not look like a Stripe secret key"),

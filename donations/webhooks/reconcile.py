@@ -88,4 +88,4 @@ def _describe(session: Any) -> Iterator[str]:
                     yield f"{name}: {attr.key} {before} → {history.added[0]}"
 
 
-IGNORED_FIELDS = {"updated_at", "status_changed_at", "status_event_at"}
+IGNORED_FIELDS = {"updated_at", "status_changed_at", "status_event_at", "subscription_synced_at"}
