@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from donations import (
@@ -16,12 +16,17 @@ from donations import (
     errors,
     health,
     manage,
+    observability,
+    prompts,
+    reminders,
     security,
+    staff,
     stripe_gateway,
     support,
+    supporters,
     webhooks,
 )
-from donations.extensions import csrf, db, limiter, migrate
+from donations.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,10 +39,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.finalise(app.config, app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    configure_proxy(app)
     configure_extensions(app)
     configure_features(app)
-    configure_logging(app)
     return app
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind a load balancer, trust its X-Forwarded-* so client IPs and https are right."""
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def configure_extensions(app: Flask) -> None:
@@ -49,17 +61,24 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    login_manager.init_app(app)
     stripe_gateway.init_app(app)
 
 
 def configure_features(app: Flask) -> None:
-    for feature in (errors, security, health, articles, support, manage, webhooks, cli):
+    for feature in (
+        observability,
+        errors,
+        security,
+        health,
+        articles,
+        support,
+        manage,
+        webhooks,
+        staff,
+        prompts,
+        reminders,
+        supporters,
+        cli,
+    ):
         feature.init_app(app)
-
-
-def configure_logging(app: Flask) -> None:
-    if app.debug or app.testing:
-        return
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )

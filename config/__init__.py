@@ -30,10 +30,20 @@ _STRING_SETTINGS = (
     "MAIL_DEFAULT_SENDER",
     "NEWSROOM_NAME",
     "DONATE_RATE_LIMIT",
+    "DONATE_SESSION_RATE_LIMIT",
+    "DONATION_CHALLENGE_SECRET",
+    "DONATION_CHALLENGE_SITE_KEY",
+    "DONATION_CHALLENGE_VERIFY_URL",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "REMIND_RATE_LIMIT",
+    "PAYWALL_MODE",
+    "READER_COOKIE_SAMESITE",
 )
-_INT_SETTINGS = ("MAIL_PORT",)
+_INT_SETTINGS = ("MAIL_PORT", "TRUSTED_PROXY_COUNT", "PAYWALL_FREE_ARTICLES")
 _BOOL_SETTINGS = ("ALLOW_LIVE_PAYMENTS", "MAIL_USE_TLS", "SESSION_COOKIE_SECURE")
-_LIST_SETTINGS = ("EMBED_ALLOWED_ORIGINS",)
+_LIST_SETTINGS = ("EMBED_ALLOWED_ORIGINS", "PAYWALL_ALLOWED_CRAWLERS")
+PAYWALL_MODES = ("off", "soft", "metered")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -103,16 +113,18 @@ def validate(settings: Mapping[str, Any]) -> None:
             "STRIPE_SECRET_KEY is a live key: real cards would be charged. "
             "Set ALLOW_LIVE_PAYMENTS=1 if that is what you mean."
         )
+    if settings.get("PAYWALL_MODE", "off") not in PAYWALL_MODES:
+        raise ConfigError("PAYWALL_MODE must be off, soft or metered.")
     if production and not settings.get("PUBLIC_BASE_URL"):
         raise ConfigError(
             "PUBLIC_BASE_URL is not set: e-mails and Stripe's return pages link to it, "
             "e.g. https://support.example.org."
         )
-    webhook_secret = settings.get("STRIPE_WEBHOOK_SECRET") or ""
-    if not webhook_secret.startswith("whsec_"):
+    webhook_secrets = (settings.get("STRIPE_WEBHOOK_SECRET") or "").split(",")
+    if not all(secret.strip().startswith("whsec_") for secret in webhook_secrets):
         raise ConfigError(
-            "STRIPE_WEBHOOK_SECRET is not set: `stripe listen` prints one (whsec_…); "
-            "without it no payment can be confirmed."
+            "STRIPE_WEBHOOK_SECRET is not set (or not a whsec_… secret): `stripe listen` prints "
+            "one; without it no payment can be confirmed. While rotating, give both: new,old."
         )
 
 

@@ -4,7 +4,8 @@ DEFAULTS = {
     # Development placeholder; validate() refuses it outside debug and tests.
     "SECRET_KEY": "dev-only-not-secret",
     "DATABASE_URL": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Pre-ping replaces connections a database restart left dead, so readers never see it.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800},
     "STRIPE_SECRET_KEY": None,
     "STRIPE_PUBLISHABLE_KEY": None,
     "STRIPE_WEBHOOK_SECRET": None,
@@ -24,11 +25,21 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": "The Moscow Times <support@example.org>",
     "EMBED_ALLOWED_ORIGINS": [],
     "NEWSROOM_NAME": "The Moscow Times",
+    "LOG_FORMAT": "json",  # or "text"
+    "LOG_LEVEL": "INFO",
+    # Proxies in front of the app (a load balancer: 1); their X-Forwarded-* headers are trusted.
+    "TRUSTED_PROXY_COUNT": 0,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     # Card-testing bots hammer donation forms: a reader never needs more than this.
     "DONATE_RATE_LIMIT": "10 per minute;60 per hour",
+    # The same, per browser session, for bots that rotate addresses.
+    "DONATE_SESSION_RATE_LIMIT": "5 per minute;30 per hour",
+    # Optional bot challenge (Turnstile): off unless the secret is set.
+    "DONATION_CHALLENGE_SECRET": None,
+    "DONATION_CHALLENGE_SITE_KEY": None,
+    "DONATION_CHALLENGE_VERIFY_URL": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
     "RATELIMIT_HEADERS_ENABLED": True,
     # Amounts in major units per frequency (DESIGN §6); the same numbers in every currency.
     "DONATION_CURRENCIES": ["usd", "eur", "gbp"],
@@ -45,4 +56,26 @@ DEFAULTS = {
     "MANAGE_LINK_RATE_LIMIT": "5 per hour",
     # The thank-you page stops waiting for Stripe's webhook after this and says so.
     "CONFIRMATION_PATIENCE_SECONDS": 120,
+    # Prompts (DESIGN §6): caps and durations, every one configurable.
+    "PROMPT_WINDOW_DAYS": 30,
+    "PROMPT_VIEW_CAPS": {"article-end": 4},
+    "PROMPT_MIN_ARTICLES": {"banner": 3, "overlay": 3},
+    "PROMPT_DISMISS_DAYS": 14,
+    "PROMPT_SNOOZE_DAYS": 7,
+    "PROMPT_VARIANT": "default",
+    # Form tokens of the embedded component; they also bind its calls to the page's origin.
+    "PROMPT_TOKEN_MAX_AGE_SECONDS": 6 * 3600,
+    "SUPPORTER_PASS_ONCE_DAYS": 90,
+    "SUPPORTER_PASS_RECURRING_DAYS": 400,
+    "SUPPORTER_SIGN_IN_MAX_AGE_SECONDS": 24 * 3600,
+    # Reader-state cookies; "None" (with SESSION_COOKIE_SECURE) lets other sites' embeds send them.
+    "READER_COOKIE_SAMESITE": "Lax",
+    "REMIND_RATE_LIMIT": "10 per minute;50 per hour",
+    # A reminder goes in the month after next once this day of the month has passed.
+    "REMINDER_CUTOFF_DAY": 20,
+    "REMINDER_SECOND_AFTER_DAYS": 7,
+    # off: the donation model; soft: a dismissible overlay; metered: the body is withheld.
+    "PAYWALL_MODE": "off",
+    "PAYWALL_FREE_ARTICLES": 5,
+    "PAYWALL_ALLOWED_CRAWLERS": ["Googlebot", "Bingbot"],
 }

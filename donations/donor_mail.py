@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from sqlalchemy import select
 
 from donations.extensions import db
 from donations.mail import MailError, send_email
 from donations.manage.links import manage_url
-from donations.models import Pledge
+from donations.models import DonorNotice, Pledge, utcnow
 from donations.support.amounts import pledge_summary
 
 log = logging.getLogger(__name__)
+
+# A queued e-mail that failed this often (a bad address, a long outage) stays unsent, logged.
+MAX_ATTEMPTS = 5
 
 SUBJECTS = {
     "thank_you": "Thank you for supporting {newsroom}",
@@ -22,28 +26,60 @@ SUBJECTS = {
 
 
 def send_to_donor(kind: str, pledge: Pledge) -> bool:
-    """Send one of the donor e-mails; a mail failure is logged, never raised into a webhook."""
+    """Send one of the donor e-mails now (a reader or staff asked); False if it could not go."""
     if not pledge.email:
         return False
-    subject = SUBJECTS[kind].format(newsroom=current_app.config["NEWSROOM_NAME"])
     try:
-        send_email(
-            pledge.email,
-            subject,
-            f"donor_{kind}",
-            pledge=pledge,
-            summary=pledge_summary(pledge.frequency, pledge.amount, pledge.currency),
-            manage_url=manage_url(pledge) if pledge.customer_id else None,
-        )
+        deliver(kind, pledge)
     except MailError:
         log.exception("could not send %s to pledge %s", kind, pledge.public_id)
         return False
     return True
 
 
-def send_notices(notices: list[tuple[str, int]]) -> None:
-    """After a webhook's change is committed: send the e-mails it asked for."""
-    for kind, pledge_id in notices:
-        pledge = db.session.get(Pledge, pledge_id)
-        if pledge is not None:
-            send_to_donor(kind, pledge)
+def deliver(kind: str, pledge: Pledge) -> None:
+    """Render and send one donor e-mail; MailError when the mail server refuses."""
+    if not pledge.email:
+        return
+    send_email(
+        pledge.email,
+        SUBJECTS[kind].format(newsroom=current_app.config["NEWSROOM_NAME"]),
+        f"donor_{kind}",
+        pledge=pledge,
+        summary=pledge_summary(pledge.frequency, pledge.amount, pledge.currency),
+        manage_url=manage_url(pledge) if pledge.customer_id else None,
+    )
+
+
+def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:
+    """Queue e-mails in the caller's transaction; one already queued is not queued again."""
+    for kind, reference in notices:
+        exists = db.session.scalar(
+            select(DonorNotice.id).filter_by(pledge_id=pledge.id, kind=kind, reference=reference)
+        )
+        if exists is None:
+            db.session.add(DonorNotice(pledge=pledge, kind=kind, reference=reference))
+
+
+def send_pending_notices(limit: int = 100) -> int:
+    """Send queued e-mails; safe on several machines at once (rows are claimed with SKIP LOCKED)."""
+    due = db.session.scalars(
+        select(DonorNotice)
+        .where(DonorNotice.sent_at.is_(None), DonorNotice.attempts < MAX_ATTEMPTS)
+        .order_by(DonorNotice.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    sent = 0
+    for notice in due:
+        notice.attempts += 1
+        try:
+            deliver(notice.kind, notice.pledge)
+        except MailError as error:
+            notice.last_error = str(error)[:1000]
+            log.warning("notice %s to pledge %s failed: %s", notice.kind, notice.pledge_id, error)
+        else:
+            notice.sent_at = utcnow()
+            sent += 1
+    db.session.commit()
+    return sent

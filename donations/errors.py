@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from donations.extensions import db
 
@@ -30,6 +31,15 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html", status=error.code, title=error.name, message=message
         ), error.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # The database restarted or is unreachable: the pool reconnects on a later request.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        db.session.rollback()
+        return http_error(
+            ServiceUnavailable("We cannot reach our database just now. Please try again shortly.")
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

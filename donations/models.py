@@ -16,7 +16,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    column,
     false,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -96,6 +98,35 @@ class Pledge(db.Model):
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("frequency IN ('once', 'monthly', 'annual')", name="frequency_known"),
         Index("ix_pledge_status_created", "status", "created_at"),
+        # The staff dashboard: the pledge list's order, recurring revenue and churn read by
+        # status from the index, the prompt filter, and e-mail search (a whole address or its
+        # start, hence text_pattern_ops on PostgreSQL).
+        Index(
+            "ix_pledge_created_at_id",
+            "created_at",
+            "id",
+            postgresql_include=[
+                "status",
+                "currency",
+                "frequency",
+                "prompt",
+                "placement",
+                "variant",
+            ],
+        ),
+        Index(
+            "ix_pledge_status_frequency",
+            "status",
+            "frequency",
+            postgresql_include=["currency", "amount", "created_at"],
+        ),
+        Index("ix_pledge_status_changed", "status", "status_changed_at"),
+        Index("ix_pledge_prompt", "prompt"),
+        Index(
+            "ix_pledge_email_lower",
+            func.lower(column("email")).label("email_lower"),
+            postgresql_ops={"email_lower": "text_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +226,28 @@ class StripeEvent(db.Model):
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), index=True)
     # An unmatched event waits for this Stripe id; it is applied again once the id is known.
     waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class DonorNotice(db.Model):
+    """An e-mail a webhook decided to send, queued in the same transaction as the change.
+
+    Sent by `flask mail send-notices` (cron), so Stripe's webhook never waits on a mail server
+    and no notice is lost if one is down. One per pledge, kind and reference (the invoice a
+    failure notice is about), so a replayed event never queues it twice.
+    """
+
+    __table_args__ = (UniqueConstraint("pledge_id", "kind", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # thank_you, payment_failed
+    reference: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    pledge: Mapped[Pledge] = relationship()
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -58,7 +58,8 @@ class StripeGateway:
             http_client=stripe.RequestsClient(timeout=timeout),
             max_network_retries=2,
         )
-        self._webhook_secret = webhook_secret
+        # Several secrets during a rotation: "whsec_new,whsec_old".
+        self._webhook_secrets = [part.strip() for part in webhook_secret.split(",") if part.strip()]
         self._tolerance = tolerance
         self._newsroom_name = newsroom_name
 
@@ -177,12 +178,15 @@ class StripeGateway:
             text = payload.decode("utf-8")
         except UnicodeDecodeError:
             raise WebhookRejected("body is not UTF-8") from None
-        try:
-            stripe.WebhookSignature.verify_header(
-                text, signature, self._webhook_secret, self._tolerance
-            )
-        except stripe.SignatureVerificationError as error:
-            raise WebhookRejected(_signature_reason(str(error), signature)) from None
+        detail = ""
+        for secret in self._webhook_secrets:
+            try:
+                stripe.WebhookSignature.verify_header(text, signature, secret, self._tolerance)
+                break
+            except stripe.SignatureVerificationError as error:
+                detail = str(error)
+        else:
+            raise WebhookRejected(_signature_reason(detail, signature))
         try:
             event = json.loads(text)
         except ValueError:

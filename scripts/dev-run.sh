@@ -59,6 +59,10 @@ fi
 echo "  Stop with Ctrl-C."
 echo
 
+# Donor e-mails queued by webhooks (a cron job in production; see README).
+.venv/bin/flask --app app mail send-notices --every 5 &
+pids+=($!)
+
 .venv/bin/flask --app app run --host 127.0.0.1 --port "$PORT" &
 pids+=($!)
 wait -n "${pids[@]}"

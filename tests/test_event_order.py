@@ -129,7 +129,8 @@ def on_postgresql(database_url):
         )
 
 
-def test_the_same_event_from_eight_threads_applies_once(app, on_postgresql):
+@pytest.mark.postgres
+def test_the_same_event_from_eight_threads_applies_once(app):
     with app.app_context():
         pledge = monthly_pledge()
         session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
@@ -141,7 +142,8 @@ def test_the_same_event_from_eight_threads_applies_once(app, on_postgresql):
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 1
 
 
-def test_two_events_for_one_pledge_at_once_both_apply(app, on_postgresql):
+@pytest.mark.postgres
+def test_two_events_for_one_pledge_at_once_both_apply(app):
     with app.app_context():
         pledge = monthly_pledge()
         session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)

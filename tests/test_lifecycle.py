@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from donations import pledge_status
+from donations.donor_mail import send_pending_notices
 from donations.extensions import db
 from donations.models import Payment, Pledge, StripeEvent
 from donations.pledges import start_pledge
@@ -76,6 +77,8 @@ def test_failed_renewal_makes_the_pledge_past_due_and_tells_the_donor_once(make_
     client = app.test_client()
     with app.app_context():
         pledge, session = monthly_supporter(client, email="donor@example.org")
+        assert smtp_inbox.messages == []  # queued with the change, sent by the mail job
+        assert send_pending_notices() == 1
         assert [m["Subject"] for m in smtp_inbox.messages] == [
             "Thank you for supporting The Moscow Times"
         ]
@@ -88,6 +91,7 @@ def test_failed_renewal_makes_the_pledge_past_due_and_tells_the_donor_once(make_
         assert pledge.status == pledge_status.PAST_DUE
         failed["attempt_count"] = 2
         deliver(client, "invoice.payment_failed", failed)
+        send_pending_notices()
         notice = smtp_inbox.messages[-1]
         assert len(smtp_inbox.messages) == 2
         assert notice["Subject"] == "Your payment to The Moscow Times did not go through"
@@ -243,6 +247,8 @@ def test_thank_you_mail_goes_once_on_first_confirmation(make_app, smtp_inbox):
         )
         deliver(client, "checkout.session.completed", session)
         deliver(client, "checkout.session.async_payment_succeeded", session)
+        assert send_pending_notices() == 1
+        assert send_pending_notices() == 0
     assert [m["To"] for m in smtp_inbox.messages] == ["giver@example.org"]
     assert "Your gift: $10 once." in smtp_inbox.messages[0].get_content()
 
@@ -265,3 +271,23 @@ def test_stripe_trigger_shaped_events_are_stored_as_unmatched(app, client):
         outcomes = db.session.scalars(select(StripeEvent.outcome)).all()
         assert outcomes == ["unmatched"] * 3
         assert db.session.scalars(select(Payment)).all() == []
+
+
+def test_a_notice_that_cannot_be_sent_is_kept_for_the_next_run(make_app, smtp_inbox):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # the mail server is down
+    client = app.test_client()
+    with app.app_context():
+        monthly_supporter(client, email="donor@example.org")
+        assert send_pending_notices() == 0
+        app.config["MAIL_PORT"] = smtp_inbox.port  # and back up
+        assert send_pending_notices() == 1
+    assert len(smtp_inbox.messages) == 1
+
+
+def test_mail_command_sends_queued_notices(make_app, smtp_inbox):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port)
+    with app.app_context():
+        monthly_supporter(app.test_client(), email="donor@example.org")
+    result = app.test_cli_runner().invoke(args=["mail", "send-notices"])
+    assert result.output.strip() == "1 e-mail(s) sent."
+    assert len(smtp_inbox.messages) == 1

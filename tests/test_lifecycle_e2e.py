@@ -14,6 +14,7 @@ import stripe
 from sqlalchemy import delete, select
 
 from donations import pledge_status
+from donations.donor_mail import send_pending_notices
 from donations.extensions import db
 from donations.models import Payment, Pledge, StripeEvent
 from donations.stripe_gateway import gateway
@@ -37,7 +38,6 @@ def world(make_app, own_sandbox, smtp_inbox):
         stripe_api_base=own_sandbox.url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port
     )
     with serving(app, own_sandbox) as url, app.app_context():
-        app.config["PUBLIC_BASE_URL"] = url  # e-mails sent from the CLI link to the live site
         yield app, url, own_sandbox, smtp_inbox
 
 
@@ -55,9 +55,11 @@ def donate(url: str, sandbox, frequency: str, amount: str, card: str = "4242 424
 
 
 def settle(sandbox) -> None:
-    """Wait until every webhook the sandbox sent has been answered, then read fresh rows."""
+    """Wait until every webhook the sandbox sent has been answered, send the e-mails they
+    queued (the mail job's work), then read fresh rows."""
     assert sandbox.wait_for_deliveries(timeout=15)
     db.session.rollback()
+    send_pending_notices()
     db.session.expire_all()
 
 
@@ -205,4 +207,3 @@ def test_operations_commands_explain_bad_input(runner, args, message):
     result = runner.invoke(args=args)
     assert result.exit_code != 0
     assert message in result.output
-

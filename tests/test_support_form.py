@@ -248,3 +248,62 @@ def test_thank_you_page_waits_for_the_webhook(app, client):
     page = client.get(f"/support/thank-you?session_id={session_id}").get_data(as_text=True)
     assert "Thank you — $10 every month" in page
     assert "http-equiv" not in page
+
+
+def test_a_filled_honeypot_is_refused(app, client):
+    response = donate(client, website="http://spam.example")
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalars(select(Pledge)).all() == []
+
+
+def test_one_browser_session_is_throttled_even_from_many_addresses(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, DONATE_SESSION_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    token = csrf_token(client)
+    statuses = [
+        client.post(
+            "/support",
+            data={"csrf_token": token, "frequency": "monthly", "other_amount": "1"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [422, 422, 429]
+
+
+def test_the_bot_challenge_is_checked_when_configured(make_app, challenge_provider):
+    app = make_app(
+        DONATION_CHALLENGE_SECRET="turnstile-secret",
+        DONATION_CHALLENGE_SITE_KEY="site-key",
+        DONATION_CHALLENGE_VERIFY_URL=challenge_provider,
+    )
+    client = app.test_client()
+    assert 'data-sitekey="site-key"' in client.get("/support").get_data(as_text=True)
+    refused = donate(client, **{"cf-turnstile-response": "forged"})
+    assert refused.status_code == 400
+    assert "not a robot" in refused.get_data(as_text=True)
+    assert donate(client, **{"cf-turnstile-response": "good-token"}).status_code == 303
+
+
+@pytest.fixture
+def challenge_provider():
+    """A local stand-in for the challenge provider's verify endpoint (the real one is online)."""
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    @Request.application
+    def verify(request):
+        ok = request.form.get("secret") == "turnstile-secret" and (
+            request.form.get("response") == "good-token"
+        )
+        return Response(f'{{"success": {"true" if ok else "false"}}}', mimetype="application/json")
+
+    server = make_server("127.0.0.1", 0, verify)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/siteverify"
+    server.shutdown()
+    server.server_close()

@@ -63,6 +63,8 @@ class DonationForm(FlaskForm):
             Email(message="Please check your e-mail address, or leave it empty."),
         ],
     )
+    # A field people never see or fill: bots that fill every input give themselves away.
+    website = StringField("Leave this empty", validators=[Length(max=200)])
     article = HiddenField()
     placement = HiddenField()
     prompt = HiddenField()
@@ -121,7 +123,9 @@ class DonationForm(FlaskForm):
         self._amount_minor = amount
 
     def check_hidden_fields(self, known_article: bool) -> None:
-        """Raise TamperedForm when attribution fields hold what no page of ours sends."""
+        """Raise TamperedForm when hidden fields hold what no page of ours sends."""
+        if self.website.data:
+            raise TamperedForm("website")
         if self.placement.data and self.placement.data not in PLACEMENTS:
             raise TamperedForm("placement")
         if self.article.data and not known_article:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 from datetime import timedelta
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, make_response, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError
 
 from donations import pledges
@@ -14,15 +16,29 @@ from donations.extensions import limiter
 from donations.models import utcnow
 from donations.money import major_text
 from donations.stripe_gateway import PaymentServiceError
-from donations.support import bp, rules
+from donations.support import bp, challenge, rules
 from donations.support.forms import OTHER, DonationForm, TamperedForm, prefill
+from donations.supporters import passes
 from donations.web import external_url
 
+log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
 
 
 def donation_rate_limit() -> str:
     return current_app.config["DONATE_RATE_LIMIT"]
+
+
+def session_rate_limit() -> str:
+    return current_app.config["DONATE_SESSION_RATE_LIMIT"]
+
+
+def browser_session() -> str:
+    """The reader's form session (its CSRF secret), or the address for a cookieless bot."""
+    token = session.get("csrf_token")
+    if token:
+        return "session:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    return "address:" + (request.remote_addr or "")
 
 
 @bp.get("/support")
@@ -35,6 +51,7 @@ def form():
 
 @bp.post("/support")
 @limiter.limit(donation_rate_limit, methods=["POST"])
+@limiter.limit(session_rate_limit, methods=["POST"], key_func=browser_session)
 def submit():
     """Check the reader's choice, store the pledge, and send the reader to Stripe Checkout."""
     donation_form = DonationForm(rules())
@@ -43,8 +60,11 @@ def submit():
     try:
         article = donation_form.article.data
         donation_form.check_hidden_fields(known_article=not article or article_exists(article))
-    except TamperedForm:
+    except TamperedForm as tampered:
+        log.info("donation refused: %s field tampered", tampered)
         return render_form(donation_form, notice="tampered"), 400
+    if not challenge.passed(request.form.get(challenge.TOKEN_FIELD), request.remote_addr):
+        return render_form(donation_form, notice="challenge"), 400
     pledge = pledges.start_pledge(
         donation_form.choice(), donation_form.attribution(), request.referrer
     )
@@ -70,7 +90,11 @@ def thank_you():
     if pledge is None:
         return render_template("support/not_found.html", reason="unknown"), 404
     if pledge.is_confirmed:
-        return render_template("support/thank_you.html", pledge=pledge)
+        response = make_response(render_template("support/thank_you.html", pledge=pledge))
+        supporter = passes.pass_for(pledge)
+        if supporter is not None:
+            passes.grant(response, supporter)  # no more asks on this device
+        return response
     patience = timedelta(seconds=current_app.config["CONFIRMATION_PATIENCE_SECONDS"])
     overdue = utcnow() - pledge.updated_at > patience
     return render_template("support/confirming.html", pledge=pledge, overdue=overdue)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from donations import pledge_status
 from donations.extensions import db
@@ -34,8 +33,8 @@ class Result:
     pledge: Pledge | None = None
     # The Stripe id an unmatched event needs before it can apply.
     waiting_for: str | None = None
-    # E-mails to send once the change is committed: (kind, pledge id).
-    notify: list[tuple[str, int]] = field(default_factory=list)
+    # E-mails to queue with the change: (kind, reference), about `pledge`.
+    notices: list[tuple[str, str]] = field(default_factory=list)
 
 
 def unmatched(what: str, waiting_for: str | None) -> Result:
@@ -102,7 +101,7 @@ def on_invoice_payment_failed(invoice: StripeObject, event: StripeObject) -> Res
     result = Result("applied", advance(pledge, pledge_status.PAST_DUE, event), pledge)
     # Stripe retries a failed renewal several times; the donor hears about the first only.
     if pledge.email and (invoice.get("attempt_count") or 1) <= 1:
-        result.notify.append(("payment_failed", pledge.id))
+        result.notices.append(("payment_failed", invoice["id"]))
     return result
 
 
@@ -275,12 +274,18 @@ def charge_key(charge: StripeObject) -> str | None:
     return object_id(charge.get("payment_intent")) or charge.get("id")
 
 
-def known_ids(pledge: Pledge) -> set[str]:
-    """Every Stripe id this pledge is now known by: events waiting for one can apply."""
-    ids = {pledge.subscription_id, pledge.payment_intent_id}
-    for payment in pledge.payments:
-        ids.update((payment.stripe_invoice_id, payment.stripe_payment_intent_id))
-    return {value for value in ids if value}
+def ids_in(obj: StripeObject) -> set[str]:
+    """The Stripe ids an applied event made known: events waiting for one of them can apply."""
+    details = (obj.get("parent") or {}).get("subscription_details") or {}
+    candidates = (
+        obj.get("id"),
+        obj.get("subscription"),
+        obj.get("payment_intent"),
+        obj.get("invoice"),
+        details.get("subscription"),
+        (obj.get("payment") or {}).get("payment_intent"),
+    )
+    return {found for found in map(object_id, candidates) if found}
 
 
 # Changing what we know
@@ -330,20 +335,17 @@ def record_payment(
     )
     if db.session.scalar(select(Payment.id).where(key)) is not None or amount <= 0:
         return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Payment(
-                    pledge=pledge,
-                    amount=amount,
-                    currency=currency.lower(),
-                    paid_at=paid_at,
-                    stripe_invoice_id=invoice_id,
-                    stripe_payment_intent_id=payment_intent_id,
-                )
-            )
-    except IntegrityError:
-        return False  # a concurrent delivery stored it first
+    # No race with another event for the same money: find_pledge locked the pledge's row.
+    db.session.add(
+        Payment(
+            pledge=pledge,
+            amount=amount,
+            currency=currency.lower(),
+            paid_at=paid_at,
+            stripe_invoice_id=invoice_id,
+            stripe_payment_intent_id=payment_intent_id,
+        )
+    )
     return True
 
 
@@ -371,7 +373,7 @@ def confirm(result: Result, status: str, event: StripeObject) -> Result:
     note = advance(pledge, status, event)
     result.reason = f"{result.reason}; {note}" if result.reason else note
     if pledge.is_confirmed and not was_confirmed and pledge.email:
-        result.notify.append(("thank_you", pledge.id))
+        result.notices.append(("thank_you", pledge.public_id))
     return result
 
 

@@ -5,61 +5,69 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from donations.donor_mail import send_notices
+from donations.donor_mail import queue_notices
 from donations.extensions import db
 from donations.models import StripeEvent, utcnow
-from donations.webhooks.handlers import HANDLERS, Result, known_ids, timestamp
+from donations.webhooks.handlers import HANDLERS, Result, ids_in, timestamp
 
 log = logging.getLogger(__name__)
 
 
 def process_event(event: dict[str, Any]) -> Result:
     """Apply one verified event; a second delivery of the same event changes nothing."""
-    if db.session.get(StripeEvent, event["id"]) is not None:
+    if not _claim(event):
         return Result("duplicate", "already received")
-    record = StripeEvent(
-        id=event["id"],
-        type=event["type"],
-        created_at=timestamp(event["created"]),
-        payload=event,
-        outcome="applied",
-    )
-    db.session.add(record)
-    try:
-        # Claims the event id first: a concurrent delivery of the same event waits here, then fails.
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return Result("duplicate", "already received")
-    result = _apply(record)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        if db.session.get(StripeEvent, event["id"]) is not None:
-            return Result("duplicate", "already received")
-        raise
+    result = _apply(event)
+    db.session.commit()
     log.info("stripe event %s %s: %s %s", event["id"], event["type"], result.outcome, result.reason)
-    _after_commit(result)
+    _after_commit(event, result)
     return result
 
 
 def replay_event(event_id: str) -> Result:
     """Apply a stored event again (handlers are idempotent, so an applied one changes nothing)."""
-    record = db.session.get(StripeEvent, event_id)
-    if record is None:
+    payload = db.session.scalar(select(StripeEvent.payload).where(StripeEvent.id == event_id))
+    if payload is None:
         raise LookupError(event_id)
-    result = _apply(record)
+    result = _apply(payload)
     db.session.commit()
-    _after_commit(result)
+    _after_commit(payload, result)
     return result
 
 
-def _apply(record: StripeEvent) -> Result:
-    event = record.payload
+def _claim(event: dict[str, Any]) -> bool:
+    """Store the event unless it is stored already; True for its first delivery.
+
+    One statement: a concurrent delivery of the same event waits on the row, then finds it.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    claimed = db.session.execute(
+        insert(StripeEvent)
+        .values(
+            id=event["id"],
+            type=event["type"],
+            created_at=timestamp(event["created"]),
+            payload=event,
+            received_at=utcnow(),
+            outcome="received",
+            reason="",
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(StripeEvent.id)
+    ).scalar()
+    if claimed is None:
+        db.session.rollback()
+    return claimed is not None
+
+
+def _apply(event: dict[str, Any]) -> Result:
+    """Run the event's handler and write its outcome on the stored event, in one transaction."""
     handler = HANDLERS.get(event["type"])
     if handler is None:
         result = Result("ignored", "not an event this service acts on")
@@ -71,19 +79,23 @@ def _apply(record: StripeEvent) -> Result:
             # Kept, not lost: the payload is stored and `flask stripe replay` can apply it later.
             log.exception("stripe event %s could not be applied", event["id"])
             result = Result("refused", f"malformed {event['type']}: {error!r}")
-    record.outcome = result.outcome
-    record.reason = result.reason[:2000]
-    record.waiting_for = result.waiting_for
+    if result.pledge is not None and result.notices:
+        queue_notices(result.pledge, result.notices)
+    outcome = {
+        "outcome": result.outcome,
+        "reason": result.reason[:2000],
+        "waiting_for": result.waiting_for,
+        "processed_at": utcnow(),
+    }
     if result.pledge is not None:
-        record.pledge_id = result.pledge.id
-    record.processed_at = utcnow()
+        outcome["pledge_id"] = result.pledge.id
+    db.session.execute(update(StripeEvent).where(StripeEvent.id == event["id"]).values(outcome))
     return result
 
 
-def _after_commit(result: Result) -> None:
-    send_notices(result.notify)
-    if result.pledge is not None and result.outcome == "applied":
-        _release_waiting(known_ids(result.pledge))
+def _after_commit(event: dict[str, Any], result: Result) -> None:
+    if result.outcome == "applied":
+        _release_waiting(ids_in(event["data"]["object"]))
 
 
 def _release_waiting(ids: set[str]) -> None:
@@ -91,10 +103,10 @@ def _release_waiting(ids: set[str]) -> None:
     if not ids:
         return
     waiting = db.session.scalars(
-        select(StripeEvent)
-        .where(StripeEvent.outcome == "unmatched", StripeEvent.waiting_for.in_(ids))
+        select(StripeEvent.id)
+        .where(StripeEvent.waiting_for.in_(ids), StripeEvent.outcome == "unmatched")
         .order_by(StripeEvent.created_at)
     ).all()
-    for record in waiting:
-        log.info("stripe event %s can apply now", record.id)
-        replay_event(record.id)
+    for event_id in waiting:
+        log.info("stripe event %s can apply now", event_id)
+        replay_event(event_id)

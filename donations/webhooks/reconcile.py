@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.event import listen, remove
 
-from donations.donor_mail import send_notices
+from donations.donor_mail import queue_notices
 from donations.extensions import db
 from donations.models import Payment, Pledge
 from donations.stripe_gateway import gateway
@@ -63,10 +63,11 @@ def _apply(handler: Handler, obj: dict[str, Any], event: dict[str, Any]) -> Iter
     listen(session, "before_flush", collect)
     try:
         result = handler(obj, event)
+        if result.pledge is not None and result.notices:
+            queue_notices(result.pledge, result.notices)
         db.session.commit()
     finally:
         remove(session, "before_flush", collect)
-    send_notices(result.notify)
     yield from changes
 
 

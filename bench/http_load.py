@@ -1,0 +1,93 @@
+"""Requests per second and latency of the reader-facing hot paths, against a bare Flask route.
+
+Both run under the same gunicorn configuration (config/gunicorn.py) on PostgreSQL; wrk sends
+the load over loopback for a bounded time. Usage: .venv/bin/python bench/http_load.py [seconds]
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import subprocess
+import sys
+
+import requests
+from harness import (
+    app_environment,
+    free_port,
+    gunicorn,
+    machine_line,
+    migrate_and_seed,
+    postgres_database,
+)
+
+CONNECTIONS = 64
+SLUG = "russia-to-build-drone-factory-in-belarus"
+
+
+def wrk(url: str, seconds: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {
+        "rps": rps,
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "non2xx": int(m.group(1))
+        if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out))
+        else 0,
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    print(machine_line(), f"| wrk -t2 -c{CONNECTIONS} -d{seconds}s")
+    with postgres_database() as database_url:
+        env = app_environment(database_url)
+        migrate_and_seed(env)
+        rows = []
+        with gunicorn("bench.bare_app:create_app()", env, free_port()) as bare:
+            baseline = wrk(bare + "/bare", seconds)
+            rows.append(("bare Flask route", baseline))
+        with gunicorn("app:create_app()", env, free_port()) as app:
+            paths = [
+                ("GET /api/prompt", f"/api/prompt?placement=article-end&article={SLUG}"),
+                ("GET /articles/<slug>", f"/articles/{SLUG}"),
+                ("GET /healthz", "/healthz"),
+            ]
+            for name, path in paths:
+                rows.append((name, wrk(app + path, seconds)))
+            script = requests.get(app + "/embed/support-prompt.js", timeout=5)
+            revalidate = requests.get(
+                app + "/embed/support-prompt.js",
+                headers={"If-None-Match": script.headers.get("ETag", "")},
+                timeout=5,
+            )
+    print(f"{'endpoint':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'non-2xx':>8}")
+    for name, result in rows:
+        ratio = result["rps"] / baseline["rps"]
+        print(
+            f"{name:24} {result['rps']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+            f"{ratio:7.2f} {result['non2xx']:8d}"
+        )
+    print(
+        f"support-prompt.js: {len(script.content)} bytes, "
+        f"{len(gzip.compress(script.content, 9))} gzipped; "
+        f"revalidation answered {revalidate.status_code}"
+    )
+
+
+if __name__ == "__main__":
+    main()

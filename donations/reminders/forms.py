@@ -1,0 +1,60 @@
+"""The remind-me form: an optional e-mail, a month, and consent when an e-mail is given."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField
+from wtforms.validators import Email, Length, Optional, ValidationError
+
+from donations.reminders.service import MonthChoice, month_choices, month_for
+
+SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+class RemindForm(FlaskForm):
+    email = EmailField(
+        "Your e-mail",
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            Optional(),
+            Length(max=254, message="That e-mail address is too long."),
+            Email(
+                message="Please check your e-mail address: it should look like name@example.org."
+            ),
+        ],
+    )
+    month = RadioField("When should we write?", choices=[], validate_choice=False)
+    consent = BooleanField("Yes, you may e-mail me this reminder (up to two e-mails).")
+    article = HiddenField()
+    placement = HiddenField()
+
+    def __init__(self, now: datetime, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.choices = month_choices(now)
+        self.month.choices = [(c.value, f"In {c.label}") for c in self.choices]
+        if not self.month.data:
+            self.month.data = self.choices[0].value
+
+    def validate_month(self, field: RadioField) -> None:
+        if self.email.data and month_for(field.data or "", self.now) is None:
+            raise ValidationError("Please choose one of the months offered.")
+
+    def validate_consent(self, field: BooleanField) -> None:
+        if self.email.data and not field.data:
+            raise ValidationError(
+                "Please tick the box so we may e-mail you, or leave e-mail empty."
+            )
+
+    def chosen_month(self) -> MonthChoice | None:
+        return month_for(self.month.data or "", self.now) if self.email.data else None
+
+    def safe_article(self) -> str | None:
+        value = self.article.data or ""
+        return value if value and len(value) <= 200 and set(value) <= SLUG_CHARS else None
+
+    def safe_placement(self) -> str | None:
+        value = self.placement.data or ""
+        return value if value in ("article-end", "banner", "overlay") else None

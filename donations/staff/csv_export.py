@@ -1,0 +1,83 @@
+"""CSV exports of pledges and payments: streamed row by row, and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from donations.money import major_text
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets;
+# donors type their own e-mail and Stripe passes on what they typed, so each is defused.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+PLEDGE_HEADER = (
+    "pledge",
+    "created_at",
+    "status",
+    "frequency",
+    "amount",
+    "currency",
+    "email",
+    "prompt",
+    "placement",
+    "variant",
+    "article",
+    "stripe_customer",
+    "stripe_subscription",
+    "stripe_payment_intent",
+)
+PAYMENT_HEADER = (
+    "payment",
+    "paid_at",
+    "amount",
+    "refunded",
+    "currency",
+    "disputed",
+    "stripe_invoice",
+    "stripe_payment_intent",
+    "pledge",
+    "frequency",
+    "email",
+    "prompt",
+)
+# Money columns (minor units in the database) are written in major units: 12.50, not 1250.
+PLEDGE_MONEY = {4}
+PAYMENT_MONEY = {2, 3}
+
+
+def safe_cell(value: Any) -> str:
+    """The value as spreadsheet text; one that would start a formula gets a leading '."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_lines(
+    header: Iterable[str], rows: Iterable[tuple[Any, ...]], money: set[int]
+) -> Iterator[str]:
+    """The header, then one CSV line per row, produced as the rows arrive."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: Iterable[str]) -> str:
+        writer.writerow(cells)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(header)
+    for row in rows:
+        yield line(
+            major_text(value) if index in money else safe_cell(value)
+            for index, value in enumerate(row)
+        )

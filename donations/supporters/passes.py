@@ -1,0 +1,86 @@
+"""The supporter pass: a signed cookie that tells the prompts a reader has already given.
+
+It says only the kind of gift (once or recurring) and when the pass ends: no e-mail, no
+amount, no pledge id. Recurring supporters see no asks; one-off donors none until it expires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import Request, Response, current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from donations import pledge_status
+from donations.models import Pledge, utcnow
+
+COOKIE = "rr_supporter"
+SALT = "supporter-pass"
+KINDS = ("once", "recurring")
+
+
+@dataclass(frozen=True)
+class SupporterPass:
+    kind: str  # once | recurring
+    expires_at: datetime
+
+    def valid_at(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.kind == "recurring"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=SALT)
+
+
+def pass_for(pledge: Pledge, now: datetime | None = None) -> SupporterPass | None:
+    """The pass a confirmed pledge earns, or None when it has run out (or never counted)."""
+    now = now or utcnow()
+    config = current_app.config
+    if not pledge.is_confirmed:
+        return None
+    if pledge.is_recurring:
+        if pledge.status == pledge_status.CANCELED:
+            return None
+        days = config["SUPPORTER_PASS_RECURRING_DAYS"]
+        return SupporterPass("recurring", now + timedelta(days=days))
+    given_at = (
+        pledge.status_changed_at if pledge.status == pledge_status.PAID else pledge.created_at
+    )
+    expires = given_at + timedelta(days=config["SUPPORTER_PASS_ONCE_DAYS"])
+    return SupporterPass("once", expires) if expires > now else None
+
+
+def read(request: Request, now: datetime | None = None) -> SupporterPass | None:
+    """The reader's valid pass, or None when there is none, it was forged, or it has expired."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        payload = _serializer().loads(raw)
+        supporter = SupporterPass(
+            kind=str(payload["k"]), expires_at=datetime.fromtimestamp(int(payload["x"]), UTC)
+        )
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if supporter.kind not in KINDS or not supporter.valid_at(now or utcnow()):
+        return None
+    return supporter
+
+
+def grant(response: Response, supporter: SupporterPass) -> None:
+    """Set the pass cookie on the response, expiring with the pass."""
+    config = current_app.config
+    payload = {"k": supporter.kind, "x": int(supporter.expires_at.timestamp())}
+    response.set_cookie(
+        COOKIE,
+        _serializer().dumps(payload),
+        expires=supporter.expires_at,
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite=config["READER_COOKIE_SAMESITE"],
+    )

@@ -1,0 +1,160 @@
+"""Faults and abuse: the database going away, floods of donation attempts, fuzzed input."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from donations.demo import DEMO_SLUG
+from donations.extensions import db
+from donations.models import Payment, Pledge, StripeEvent
+from donations.pledges import start_pledge
+from donations.support.forms import Attribution, DonationChoice
+from tests.conftest import POSTGRES_SERVER, WEBHOOK_SECRET, csrf_token
+from tests.flood import flood_events, send_all
+from tests.stripe_events import signature_header
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def test_an_unreachable_database_is_a_clean_503(make_app):
+    dead = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/gone", seed=False)
+    client = dead.test_client()
+    page = client.get(f"/articles/{DEMO_SLUG}")
+    assert page.status_code == 503
+    assert "cannot reach our database" in page.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 503
+    api = client.get(f"/articles/{DEMO_SLUG}", headers={"Accept": "application/json"})
+    assert api.status_code == 503 and api.json["status"] == 503
+
+
+@pytest.mark.postgres
+def test_the_app_recovers_when_postgresql_drops_its_connections(app, client, database_url):
+    assert client.get(f"/articles/{DEMO_SLUG}").status_code == 200
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"postgresql://{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchone()[0]
+    assert killed >= 1  # the app's pooled connections are gone, as after a restart
+    statuses = [client.get(f"/articles/{DEMO_SLUG}").status_code for _ in range(5)]
+    assert statuses == [200] * 5
+
+
+def test_a_burst_from_one_address_is_throttled_while_another_is_served(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    attacker = app.test_client()
+    token = csrf_token(attacker)
+    statuses = [
+        attacker.post(
+            "/support",
+            data={"csrf_token": token, "frequency": "once", "other_amount": "0.5"},
+            environ_base={"REMOTE_ADDR": "203.0.113.66"},
+        ).status_code
+        for _ in range(1000)
+    ]
+    assert statuses.count(429) >= 990
+    assert set(statuses) == {422, 429}
+    reader = app.test_client()
+    served = reader.post(
+        "/support",
+        data={"csrf_token": csrf_token(reader), "frequency": "once", "other_amount": "0.5"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert served.status_code == 422
+
+
+form_values = st.one_of(st.text(max_size=40), st.sampled_from(["once", "monthly", "5", "1e9", ""]))
+
+
+@FUZZ
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "frequency",
+                "amount",
+                "other_amount",
+                "currency",
+                "email",
+                "article",
+                "placement",
+                "prompt",
+                "variant",
+                "website",
+            ]
+        ),
+        form_values,
+    )
+)
+def test_fuzzed_donation_forms_never_fail_on_our_side(app, client, fields):
+    fields = {name: value.replace("\x00", "") for name, value in fields.items()}
+    response = client.post("/support", data={"csrf_token": csrf_token(client), **fields})
+    assert response.status_code in (303, 400, 422)
+    with app.app_context():
+        for pledge in db.session.scalars(select(Pledge)):
+            assert pledge.amount > 0 and pledge.frequency in ("once", "monthly", "annual")
+            assert pledge.currency in ("usd", "eur", "gbp")
+
+
+@FUZZ
+@given(
+    body=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)),
+    header=st.one_of(st.none(), st.text(max_size=120)),
+    sign=st.booleans(),
+)
+def test_fuzzed_webhooks_are_refused_and_store_nothing(app, client, body, header, sign):
+    if sign:
+        header = signature_header(body, WEBHOOK_SECRET)
+    clean = header.replace("\n", "").replace("\r", "") if header is not None else None
+    headers = {"Stripe-Signature": clean} if clean is not None else {}
+    response = client.post("/stripe/webhook", data=body, headers=headers)
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 0
+
+
+@FUZZ
+@given(
+    query=st.dictionaries(
+        st.sampled_from(
+            ["frequency", "amount", "currency", "pledge", "session_id", "article", "placement"]
+        ),
+        st.text(max_size=30),
+    )
+)
+def test_fuzzed_query_strings_never_fail(client, query):
+    for path in ("/support", "/support/cancelled", "/support/thank-you"):
+        assert client.get(path, query_string=query).status_code in (200, 400, 404)
+
+
+def test_a_webhook_flood_with_duplicates_in_any_order_counts_each_payment_once(app, live_server):
+    with app.app_context():
+        choices = [("once" if n % 2 else "monthly") for n in range(60)]
+        pledges = [new_pledge(frequency) for frequency in choices]
+        events, expected = flood_events([(p.public_id, p.frequency) for p in pledges])
+    statuses = send_all(live_server + "/stripe/webhook", events, WEBHOOK_SECRET)
+    assert set(statuses) == {200}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == expected
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == len(
+            {e["id"] for e in events}
+        )
+        confirmed = db.session.scalars(select(Pledge.status)).all()
+        assert sorted(set(confirmed)) == ["active", "paid"]
+
+
+def new_pledge(frequency: str) -> Pledge:
+    choice = DonationChoice(
+        frequency=frequency, amount=1000 if frequency == "once" else 500, currency="usd", email=None
+    )
+    return start_pledge(choice, Attribution(None, "support-page", None, None), referrer=None)

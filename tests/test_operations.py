@@ -1,0 +1,99 @@
+"""What operations rely on: health checks, request ids, JSON logs, proxies, secret rotation."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask_migrate import upgrade
+
+from donations.observability import JsonFormatter, RequestIdFilter
+from app import create_app
+from donations.extensions import db
+from tests.conftest import WEBHOOK_SECRET, app_settings, fresh_database
+from tests.stripe_events import event, post_event
+
+
+def test_healthz_checks_the_database(client):
+    assert client.get("/healthz").json == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not configured",
+    }
+
+
+def test_healthz_checks_redis_when_configured(make_app):
+    assert (
+        make_app(REDIS_URL="redis://127.0.0.1:6379/0").test_client().get("/healthz").json["redis"]
+        == "ok"
+    )
+    down = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client().get("/healthz")
+    assert down.status_code == 503
+    assert down.json == {"status": "unavailable", "database": "ok", "redis": "failing"}
+
+
+def test_readyz_waits_for_migrations(sandbox, tmp_path):
+    with fresh_database(tmp_path) as url:
+        app = create_app(app_settings(url, sandbox.url))
+        client = app.test_client()
+        not_ready = client.get("/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.json["schema"] == "failing"
+        with app.app_context():
+            upgrade()
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json["schema"] == "ok"
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_every_response_carries_a_request_id(client):
+    given = client.get("/healthz", headers={"X-Request-ID": "lb-1234.abc"})
+    assert given.headers["X-Request-ID"] == "lb-1234.abc"
+    unsafe = client.get("/healthz", headers={"X-Request-ID": "bad id; with <chars>"})
+    assert len(unsafe.headers["X-Request-ID"]) == 32
+
+
+def test_log_lines_are_json_with_the_request_id(app):
+    record = logging.LogRecord(
+        "donations", logging.INFO, __file__, 1, "pledge %s paid", ("pl_1",), None
+    )
+    with app.test_request_context(headers={"X-Request-ID": "req-7"}):
+        app.preprocess_request()
+        RequestIdFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "pledge pl_1 paid"
+    assert line["request_id"] == "req-7"
+    assert line["level"] == "INFO"
+
+
+def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(make_app):
+    app = make_app(TRUSTED_PROXY_COUNT=1)
+
+    @app.get("/_test/remote")
+    def remote():
+        from flask import request
+
+        return {"addr": request.remote_addr, "secure": request.is_secure}
+
+    seen = app.test_client().get(
+        "/_test/remote",
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+    )
+    assert seen.json == {"addr": "203.0.113.9", "secure": True}
+    assert "max-age=" in seen.headers["Strict-Transport-Security"]
+
+
+def test_no_hsts_over_plain_http(client):
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+
+
+def test_webhook_secret_rotation_accepts_both_secrets(make_app):
+    app = make_app(STRIPE_WEBHOOK_SECRET=f"whsec_brandnew,{WEBHOOK_SECRET}")
+    client = app.test_client()
+    for secret in ("whsec_brandnew", WEBHOOK_SECRET):
+        evt = event("customer.created", {"id": "cus_1", "object": "customer"})
+        assert post_event(client, evt, secret).status_code == 200
+    evt = event("customer.created", {"id": "cus_2", "object": "customer"})
+    assert post_event(client, evt, "whsec_retired").status_code == 400
