@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 run: $(VENV)/.runtime-installed ## Start the Stripe sandbox and the app on http://127.0.0.1:5000
 	@bash scripts/dev-run.sh
 
-test: $(VENV)/.dev-installed browser-deps lint ## Install what the tests need and run them all
+test: $(VENV)/.dev-installed browser-deps node_modules/.installed lint ## Install what the tests need and run them all
 	@bash scripts/test.sh
 
 lint: $(VENV)/.dev-installed ## ruff: lint and format check
@@ -28,6 +28,10 @@ stripe-listen: $(VENV)/.runtime-installed ## Forward real Stripe test webhooks h
 browser-deps: ## Debian's Chromium for the browser tests (Playwright never downloads one)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+node_modules/.installed: package.json package-lock.json ## axe-core for the accessibility checks
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(VENV)/.runtime-installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt
@@ -39,4 +43,4 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt
 	@touch $@ $(VENV)/.runtime-installed
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance node_modules .pytest_cache .ruff_cache test-artifacts

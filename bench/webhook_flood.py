@@ -72,10 +72,14 @@ def main() -> None:
             )
         engine.dispose()
     unique = len({e["id"] for e in events})
-    print(f"{len(events)} deliveries ({unique} distinct events, 30 % duplicates, shuffled) "
-          f"in {elapsed:.1f} s: {len(events) / elapsed:.0f} events/s")
-    print(f"non-200 answers: {failures}; payments {payments} (expected {expected}); "
-          f"events stored {stored} (expected {unique}); pledges paid twice: {doubled}")
+    print(
+        f"{len(events)} deliveries ({unique} distinct events, 30 % duplicates, shuffled) "
+        f"in {elapsed:.1f} s: {len(events) / elapsed:.0f} events/s"
+    )
+    print(
+        f"non-200 answers: {failures}; payments {payments} (expected {expected}); "
+        f"events stored {stored} (expected {unique}); pledges paid twice: {doubled}"
+    )
     if payments != expected or stored != unique or doubled or failures:
         sys.exit("FAILED: the flood lost or double-counted something")
 

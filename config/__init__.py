@@ -113,6 +113,8 @@ def validate(settings: Mapping[str, Any]) -> None:
             "STRIPE_SECRET_KEY is a live key: real cards would be charged. "
             "Set ALLOW_LIVE_PAYMENTS=1 if that is what you mean."
         )
+    if settings.get("LOG_FORMAT", "json") not in ("json", "text"):
+        raise ConfigError("LOG_FORMAT must be json or text.")
     if settings.get("PAYWALL_MODE", "off") not in PAYWALL_MODES:
         raise ConfigError("PAYWALL_MODE must be off, soft or metered.")
     if production and not settings.get("PUBLIC_BASE_URL"):

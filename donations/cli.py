@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from donations.demo import seed_demo
 from donations.mail_cli import mail_cli
+from donations.privacy_cli import privacy_cli
 from donations.staff.commands import staff_cli
 from donations.staff.demo_data import seed_pledges
 from donations.stripe_cli import stripe_cli
@@ -35,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     app.cli.add_command(stripe_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(privacy_cli)

@@ -1,4 +1,4 @@
-"""`flask --app app mail send-notices`: send the donor e-mails webhooks queued (run it from cron)."""
+"""`flask --app app mail send-notices`: send the donor e-mails webhooks queued (from cron)."""
 
 from __future__ import annotations
 

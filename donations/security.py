@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-
 CHALLENGE_ORIGIN = "https://challenges.cloudflare.com"
 
 

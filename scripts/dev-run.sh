@@ -12,8 +12,12 @@ if [ ! -f instance/dev.env ]; then
     echo "DEV_WEBHOOK_SECRET=whsec_$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')"
   } > instance/dev.env
 fi
+if ! grep -q DEV_STAFF_PASSWORD instance/dev.env; then
+  echo "DEV_STAFF_PASSWORD=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')" >> instance/dev.env
+fi
 # shellcheck disable=SC1091
 . instance/dev.env
+STAFF_EMAIL="admin@newsroom.example"
 
 export PORT="${PORT:-5000}"
 export SANDBOX_PORT="${SANDBOX_PORT:-12111}"
@@ -30,7 +34,12 @@ else
 fi
 
 .venv/bin/flask --app app db upgrade
-.venv/bin/flask --app app seed-demo
+# The demo article, its appeals, and a year of pledges so the dashboard has something to show.
+.venv/bin/flask --app app seed-demo --pledges 20000
+if [ -z "$(.venv/bin/flask --app app staff list)" ]; then
+  printf '%s' "$DEV_STAFF_PASSWORD" |
+    .venv/bin/flask --app app staff create "$STAFF_EMAIL" --role admin --password-stdin >/dev/null
+fi
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -47,6 +56,7 @@ cat <<MSG
 
   The newsroom is at      http://127.0.0.1:$PORT/
   The demo article:       http://127.0.0.1:$PORT/articles/russia-to-build-drone-factory-in-belarus
+  Staff dashboard:        http://127.0.0.1:$PORT/staff/  ($STAFF_EMAIL / $DEV_STAFF_PASSWORD)
 MSG
 if [ "$use_sandbox" = yes ]; then
   cat <<MSG

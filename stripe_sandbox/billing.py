@@ -143,20 +143,27 @@ def decline_checkout(
 ) -> None:
     """Record a refused card at Checkout; the session stays open and unpaid."""
     pm = state.add(objects.payment_method(created=state.now(), card=card, customer_id=None))
-    if session["mode"] == "payment":
-        intent = _session_intent(state, session, params)
-    else:
-        intent = _new_intent(
-            state,
-            amount=session["amount_total"],
-            currency=session["currency"],
-            customer_id=session["customer"],
-            description="Subscription creation",
-            metadata={},
-            receipt_email=None,
-        )
+    intent = _attempt_intent(state, session, params)
     _charge_card(state, intent, card, pm["id"], decline)
     state.touch()
+
+
+def _attempt_intent(
+    state: State, session: dict[str, Any], params: dict[str, Any]
+) -> dict[str, Any]:
+    """The intent a failed attempt is recorded on: the session's own, or a new one for a
+    subscription (whose first invoice has none until it is paid)."""
+    if session["mode"] == "payment":
+        return _session_intent(state, session, params)
+    return _new_intent(
+        state,
+        amount=session["amount_total"],
+        currency=session["currency"],
+        customer_id=session["customer"],
+        description="Subscription creation",
+        metadata={},
+        receipt_email=None,
+    )
 
 
 def fail_authentication(
@@ -164,18 +171,7 @@ def fail_authentication(
 ) -> None:
     """The payer failed 3-D Secure: no charge is made, the intent records why."""
     pm = state.add(objects.payment_method(created=state.now(), card=card, customer_id=None))
-    if session["mode"] == "payment":
-        intent = _session_intent(state, session, params)
-    else:
-        intent = _new_intent(
-            state,
-            amount=session["amount_total"],
-            currency=session["currency"],
-            customer_id=session["customer"],
-            description="Subscription creation",
-            metadata={},
-            receipt_email=None,
-        )
+    intent = _attempt_intent(state, session, params)
     intent.update(
         status="requires_payment_method",
         payment_method=pm["id"],

@@ -7,9 +7,9 @@ import logging
 
 from flask_migrate import upgrade
 
-from donations.observability import JsonFormatter, RequestIdFilter
 from app import create_app
 from donations.extensions import db
+from donations.observability import JsonFormatter, RequestIdFilter
 from tests.conftest import WEBHOOK_SECRET, app_settings, fresh_database
 from tests.stripe_events import event, post_event
 

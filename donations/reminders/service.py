@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_request_context
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -210,7 +210,7 @@ def _send(reminder: Reminder, *, second: bool) -> None:
         "reminder",
         newsroom=name,
         second=second,
-        donate_url=public_url(
+        donate_url=external_url(
             "support.form",
             frequency="monthly",
             placement="reminder",
@@ -218,16 +218,6 @@ def _send(reminder: Reminder, *, second: bool) -> None:
             variant=variant,
             article=reminder.article_slug or None,
         ),
-        cancel_url=public_url("reminders.cancel", code=reminder.cancel_code),
+        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
         month=reminder.month.strftime("%B %Y"),
     )
-
-
-def public_url(endpoint: str, **values: object) -> str:
-    """An absolute link for an e-mail, also from the command line where there is no request."""
-    values = {k: v for k, v in values.items() if v is not None}
-    if has_request_context():
-        return external_url(endpoint, **values)
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return base.rstrip("/") + path

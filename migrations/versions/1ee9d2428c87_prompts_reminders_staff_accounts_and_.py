@@ -1,8 +1,8 @@
 """prompts, reminders, staff accounts and audit log, donor notices
 
-Revision ID: 7389bc5de6e4
+Revision ID: 1ee9d2428c87
 Revises: 20cc95a8489b
-Create Date: 2026-11-25 15:54:27.103351
+Create Date: 2026-11-25 16:09:40.600030
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7389bc5de6e4'
+revision = '1ee9d2428c87'
 down_revision = '20cc95a8489b'
 branch_labels = None
 depends_on = None
@@ -103,11 +103,8 @@ def upgrade():
     with op.batch_alter_table('donor_notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_donor_notice_sent_at'), ['sent_at'], unique=False)
 
-    with op.batch_alter_table('payment', schema=None) as batch_op:
-        batch_op.create_index('ix_payment_paid_at_amounts', ['paid_at'], unique=False, postgresql_include=['currency', 'amount', 'refunded_amount', 'disputed', 'stripe_invoice_id'])
-
     with op.batch_alter_table('pledge', schema=None) as batch_op:
-        batch_op.create_index('ix_pledge_created_at_id', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_pledge_created_at_id', ['created_at', 'id'], unique=False, postgresql_include=['status', 'currency', 'frequency', 'prompt', 'placement', 'variant'])
         batch_op.create_index('ix_pledge_prompt', ['prompt'], unique=False)
         batch_op.create_index('ix_pledge_status_changed', ['status', 'status_changed_at'], unique=False)
         batch_op.create_index('ix_pledge_status_frequency', ['status', 'frequency'], unique=False, postgresql_include=['currency', 'amount', 'created_at'])
@@ -122,10 +119,7 @@ def downgrade():
         batch_op.drop_index('ix_pledge_status_frequency', postgresql_include=['currency', 'amount', 'created_at'])
         batch_op.drop_index('ix_pledge_status_changed')
         batch_op.drop_index('ix_pledge_prompt')
-        batch_op.drop_index('ix_pledge_created_at_id')
-
-    with op.batch_alter_table('payment', schema=None) as batch_op:
-        batch_op.drop_index('ix_payment_paid_at_amounts', postgresql_include=['currency', 'amount', 'refunded_amount', 'disputed', 'stripe_invoice_id'])
+        batch_op.drop_index('ix_pledge_created_at_id', postgresql_include=['status', 'currency', 'frequency', 'prompt', 'placement', 'variant'])
 
     with op.batch_alter_table('donor_notice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_donor_notice_sent_at'))
