@@ -8,11 +8,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Measured (bench/): page views are CPU-bound and threads fight over the GIL, while webhooks
-# wait on the database; two threads per process served the mix best on two cores.
+# Measured (bench/): page views are CPU-bound and a second thread per process only fights
+# over the GIL (/api/prompt fell from 1,534 to 791 req/s); webhooks were the same either way.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Stripe calls time out after 10 s (STRIPE_TIMEOUT_SECONDS); nothing legitimate takes 30.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30

@@ -7,7 +7,7 @@ import logging
 from flask import current_app
 from sqlalchemy import select
 
-from donations.extensions import db
+from donations.extensions import db, insert_for
 from donations.mail import MailError, send_email
 from donations.manage.links import manage_url
 from donations.models import DonorNotice, Pledge, utcnow
@@ -54,11 +54,17 @@ def deliver(kind: str, pledge: Pledge) -> None:
 def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:
     """Queue e-mails in the caller's transaction; one already queued is not queued again."""
     for kind, reference in notices:
-        exists = db.session.scalar(
-            select(DonorNotice.id).filter_by(pledge_id=pledge.id, kind=kind, reference=reference)
+        db.session.execute(
+            insert_for(DonorNotice)
+            .values(
+                pledge_id=pledge.id,
+                kind=kind,
+                reference=reference,
+                created_at=utcnow(),
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["pledge_id", "kind", "reference"])
         )
-        if exists is None:
-            db.session.add(DonorNotice(pledge=pledge, kind=kind, reference=reference))
 
 
 def send_pending_notices(limit: int = 100) -> int:

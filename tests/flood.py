@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-
-import requests
+from urllib.parse import urlsplit
 
 from tests.stripe_events import checkout_session, event, invoice, signature_header
 
@@ -34,21 +34,30 @@ def flood_events(pledge_ids: list[tuple[str, str]], seed: int = 7) -> tuple[list
     return flooded, len(pledge_ids)
 
 
-def send_all(url: str, events: list[dict], secret: str, threads: int = 16) -> list[int]:
-    """POST every event to the webhook, signed, from a pool of keep-alive sessions."""
+def signed(events: list[dict], secret: str) -> list[tuple[bytes, str]]:
+    """Bodies and Stripe-Signature headers, made before the clock starts."""
+    bodies = [json.dumps(evt).encode() for evt in events]
+    return [(body, signature_header(body, secret)) for body in bodies]
+
+
+def send_all(url: str, deliveries: list[tuple[bytes, str]], threads: int = 16) -> list[int]:
+    """POST every signed body to the webhook URL over keep-alive connections, one per thread."""
+    parts = urlsplit(url)
     local = threading.local()
 
-    def post(evt: dict) -> int:
-        if not hasattr(local, "session"):
-            local.session = requests.Session()
-        body = json.dumps(evt).encode()
-        response = local.session.post(
-            url,
-            data=body,
-            headers={"Stripe-Signature": signature_header(body, secret)},
-            timeout=30,
+    def post(delivery: tuple[bytes, str]) -> int:
+        body, signature = delivery
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        local.connection.request(
+            "POST",
+            parts.path,
+            body=body,
+            headers={"Content-Type": "application/json", "Stripe-Signature": signature},
         )
-        return response.status_code
+        response = local.connection.getresponse()
+        response.read()
+        return response.status
 
     with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(post, events))
+        return list(pool.map(post, deliveries))

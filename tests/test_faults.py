@@ -14,7 +14,7 @@ from donations.models import Payment, Pledge, StripeEvent
 from donations.pledges import start_pledge
 from donations.support.forms import Attribution, DonationChoice
 from tests.conftest import POSTGRES_SERVER, WEBHOOK_SECRET, csrf_token
-from tests.flood import flood_events, send_all
+from tests.flood import flood_events, send_all, signed
 from tests.stripe_events import signature_header
 
 FUZZ = settings(
@@ -142,7 +142,7 @@ def test_a_webhook_flood_with_duplicates_in_any_order_counts_each_payment_once(a
         choices = [("once" if n % 2 else "monthly") for n in range(60)]
         pledges = [new_pledge(frequency) for frequency in choices]
         events, expected = flood_events([(p.public_id, p.frequency) for p in pledges])
-    statuses = send_all(live_server + "/stripe/webhook", events, WEBHOOK_SECRET)
+    statuses = send_all(live_server + "/stripe/webhook", signed(events, WEBHOOK_SECRET))
     assert set(statuses) == {200}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Payment)) == expected

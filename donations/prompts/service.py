@@ -18,10 +18,8 @@ from flask import Request, current_app
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from donations.extensions import db
+from donations.extensions import db, insert_for
 from donations.models import Appeal, utcnow
 from donations.prompts import reader_state
 from donations.prompts.decision import (
@@ -333,9 +331,8 @@ def record_events(events: Iterable[tuple[str, str, str, str]], day: date | None 
     if not counts:
         return 0
     day = day or utcnow().date()
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     for (prompt, placement, variant, kind), count in counts.items():
-        statement = insert(PromptStat).values(
+        statement = insert_for(PromptStat).values(
             day=day, prompt=prompt, placement=placement, variant=variant, kind=kind, count=count
         )
         statement = statement.on_conflict_do_update(

@@ -14,11 +14,9 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from donations import pledge_status
-from donations.extensions import db
+from donations.extensions import db, insert_for
 from donations.mail import MailError, send_email
 from donations.models import Pledge, utcnow
 from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
@@ -85,9 +83,8 @@ def remind(
         days = current_app.config["PROMPT_SNOOZE_DAYS"]
         return RemindOutcome(now + timedelta(days=days), None)
     email = email.strip().lower()
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     values = {"consent_text": consent_text(), "consented_at": now, "cancelled_at": None}
-    statement = insert(Reminder).values(
+    statement = insert_for(Reminder).values(
         email=email,
         month=month.first_day,
         article_slug=article_slug,

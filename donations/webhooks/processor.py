@@ -6,12 +6,10 @@ import logging
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from donations.donor_mail import queue_notices
-from donations.extensions import db
+from donations.extensions import db, insert_for
 from donations.models import StripeEvent, utcnow
 from donations.webhooks.handlers import HANDLERS, Result, ids_in, timestamp
 
@@ -45,10 +43,8 @@ def _claim(event: dict[str, Any]) -> bool:
 
     One statement: a concurrent delivery of the same event waits on the row, then finds it.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     claimed = db.session.execute(
-        insert(StripeEvent)
+        insert_for(StripeEvent)
         .values(
             id=event["id"],
             type=event["type"],
@@ -73,11 +69,13 @@ def _apply(event: dict[str, Any]) -> Result:
         result = Result("ignored", "not an event this service acts on")
     else:
         try:
-            with db.session.begin_nested():
-                result = handler(event["data"]["object"], event)
+            result = handler(event["data"]["object"], event)
+            db.session.flush()  # a broken constraint shows here, not at commit
         except (KeyError, TypeError, ValueError, IntegrityError) as error:
             # Kept, not lost: the payload is stored and `flask stripe replay` can apply it later.
             log.exception("stripe event %s could not be applied", event["id"])
+            db.session.rollback()
+            _claim(event)  # the rollback took the new event's row with it
             result = Result("refused", f"malformed {event['type']}: {error!r}")
     if result.pledge is not None and result.notices:
         queue_notices(result.pledge, result.notices)
