@@ -11,7 +11,6 @@ of server time per page.
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import time
@@ -25,13 +24,14 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from harness import postgres_database
+
 from app import create_app
 from donations.extensions import db
 from donations.models import utcnow
 from donations.staff import auth
 from donations.staff.demo_data import DemoHistory
 
-SERVER = "postgres@127.0.0.1:5432"
 BUDGET_MS = 300
 EMAIL, PASSWORD = "bench@newsroom.example", "benchmark password"
 # Longer history and more recurring donors than the demo: about five payments per pledge.
@@ -75,18 +75,9 @@ DEFAULTS = {"cancel_at_period_end": False}
 
 @contextmanager
 def scratch_database() -> Iterator[str]:
-    name = f"donations_bench_{secrets.token_hex(4)}"
-    admin = f"postgresql://{SERVER}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield f"postgresql://{SERVER}/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        print(f"dropped {name}")
+    """A throwaway PostgreSQL database, as a plain URL (psycopg's COPY takes no driver suffix)."""
+    with postgres_database() as url:
+        yield url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def naive(value):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CHALLENGE_ORIGIN = "https://challenges.cloudflare.com"
 
@@ -33,6 +33,15 @@ def init_app(app: Flask) -> None:
         challenge=bool(app.config.get("DONATION_CHALLENGE_SITE_KEY")),
     )
     app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No reader types a NUL, and PostgreSQL cannot store one: refuse it at the door.
+        values = list(request.args.values())
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            abort(400, description="The request contains a character we cannot accept.")
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

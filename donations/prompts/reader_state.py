@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask import Request, Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -94,7 +95,13 @@ class ReaderState:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=SALT)
+    return _serializer_for(current_app.secret_key)
+
+
+@cache
+def _serializer_for(secret: str) -> URLSafeSerializer:
+    # Built once per key: /api/prompt reads and writes this cookie on every page view.
+    return URLSafeSerializer(secret, salt=SALT)
 
 
 def load(request: Request) -> ReaderState:

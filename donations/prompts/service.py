@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -146,7 +147,12 @@ def cors_origin(request: Request) -> str | None:
 
 
 def _token_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
+    return _token_serializer_for(current_app.secret_key)
+
+
+@cache
+def _token_serializer_for(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=TOKEN_SALT)
 
 
 def issue_token(origin: str) -> str:
@@ -288,7 +294,19 @@ def months_json() -> list[dict[str, str]]:
 
 
 def form_settings() -> dict[str, Any]:
-    """Amounts, links and remind-me choices the component needs to draw the ask."""
+    """Amounts, links and remind-me choices the component needs to draw the ask.
+
+    They change only with the day (the months offered) and the site's address: made once a day.
+    """
+    key = (utcnow().date(), external_url("support.form"))
+    cached = current_app.extensions.get("prompt_form_settings")
+    if cached is None or cached[0] != key:
+        cached = (key, _form_settings())
+        current_app.extensions["prompt_form_settings"] = cached
+    return cached[1]
+
+
+def _form_settings() -> dict[str, Any]:
     from donations.money import SYMBOLS
     from donations.support import rules
 

@@ -17,6 +17,7 @@ YEAR = 365 * 24 * 3600
 
 
 @bp.get("/embed/support-prompt.js")
+@limiter.exempt
 def script_file():
     """The <support-prompt> web component, an ES module; cached for a year when hashed."""
     body, digest = script()
@@ -40,6 +41,7 @@ def demo():
 
 
 @bp.get("/api/prompt")
+@limiter.exempt  # read on every page view; a per-address limit would hit newsroom NATs
 def prompt():
     """Which prompt each asked-for placement shows this reader, with its copy and a form token."""
     placements = [p for p in request.args.get("placements", "").split(",") if p in PLACEMENTS]
