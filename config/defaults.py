@@ -41,6 +41,8 @@ DEFAULTS = {
     "DONATION_CHALLENGE_SITE_KEY": None,
     "DONATION_CHALLENGE_VERIFY_URL": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # If Redis goes away, keep limiting per machine rather than failing donations.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     # Amounts in major units per frequency (DESIGN §6); the same numbers in every currency.
     "DONATION_CURRENCIES": ["usd", "eur", "gbp"],
     "DONATION_DEFAULT_CURRENCY": "usd",

@@ -97,3 +97,18 @@ def test_webhook_secret_rotation_accepts_both_secrets(make_app):
         assert post_event(client, evt, secret).status_code == 200
     evt = event("customer.created", {"id": "cus_2", "object": "customer"})
     assert post_event(client, evt, "whsec_retired").status_code == 400
+
+
+def test_donations_still_work_when_the_rate_limit_store_is_down(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+    )
+    client = app.test_client()
+    page = client.get("/support")
+    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    response = client.post(
+        "/support",
+        data={"csrf_token": token.split('"')[0], "frequency": "once", "other_amount": "0.5"},
+    )
+    assert response.status_code == 422  # validated as usual, not a 500
