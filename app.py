@@ -61,7 +61,9 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # Only staff pages ask who is signed in (staff/__init__.py): a reader's page never loads,
+    # checks or rewrites a staff session, so it sends no needless cookies.
+    login_manager.init_app(app, add_context_processor=False)
     stripe_gateway.init_app(app)
 
 

@@ -15,6 +15,11 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 PUBLIC_ENDPOINTS = frozenset({"staff.login"})
 
 
+@bp.context_processor
+def signed_in_staff() -> dict[str, object]:
+    return {"current_user": current_user}
+
+
 def init_app(app: Flask) -> None:
     from donations.staff import models, views  # noqa: F401  (models for create_all; routes)
 
