@@ -156,7 +156,17 @@ def _token_serializer_for(secret: str) -> URLSafeTimedSerializer:
 
 
 def issue_token(origin: str) -> str:
-    return _token_serializer().dumps({"o": origin})
+    """A token for this origin's pages; one is shared by every reader of an origin for up to
+    an hour (it proves the origin, not the reader), so page views do not each pay to sign one."""
+    hour = int(utcnow().timestamp()) // 3600
+    tokens = current_app.extensions.setdefault("prompt_tokens", {})
+    cached = tokens.get(origin)
+    if cached is None or cached[0] != hour:
+        if len(tokens) > 1000:  # allowed origins are few; never let odd ones grow this
+            tokens.clear()
+        cached = (hour, _token_serializer().dumps({"o": origin}))
+        tokens[origin] = cached
+    return cached[1]
 
 
 def check_token(token: str | None, request: Request) -> None:
