@@ -207,10 +207,6 @@ class Payment(db.Model):
 
     pledge: Mapped[Pledge] = relationship(back_populates="payments")
 
-    @property
-    def net_amount(self) -> int:
-        return self.amount - self.refunded_amount
-
 
 class StripeEvent(db.Model):
     """Every verified webhook event, once, under Stripe's id: the log and the duplicate guard."""

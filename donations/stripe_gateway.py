@@ -140,9 +140,6 @@ class StripeGateway:
         else:
             self._call(self._client.v1.subscriptions.cancel, {}, path=subscription_id)
 
-    def retrieve_event(self, event_id: str) -> dict[str, Any]:
-        return self._call(self._client.v1.events.retrieve, {}, path=event_id).to_dict()
-
     def checkout_sessions_since(self, since: int) -> Iterator[dict[str, Any]]:
         return self._list(self._client.v1.checkout.sessions.list, {"created": {"gte": since}})
 

@@ -93,16 +93,24 @@ def _open_session(state: State, session_id: str) -> dict[str, Any] | None:
     return state.objects.get("checkout.session", {}).get(session_id)
 
 
+def _refusal(session: dict[str, Any] | None) -> tuple[str, int] | None:
+    """The page for a link that cannot take a payment: unknown, or no longer open."""
+    if session is None:
+        return message_page("Not found", "This checkout link is not valid.", 404)
+    if session["status"] != "open":
+        return _closed_page(session)
+    return None
+
+
 @bp.get("/c/pay/<session_id>")
 def checkout(session_id: str) -> Response | tuple[str, int]:
     """The hosted Checkout page."""
     state = _state()
     with state.transaction():
         session = _open_session(state, session_id)
-        if session is None:
-            return message_page("Not found", "This checkout link is not valid.", 404)
-        if session["status"] != "open":
-            return _closed_page(session)
+        refusal = _refusal(session)
+        if refusal is not None:
+            return refusal
         if session_id in state.pending_authentication:
             return render_template("authenticate.html", session=session, merchant=MERCHANT), 200
         return _checkout_page(session)
@@ -114,10 +122,9 @@ def pay(session_id: str) -> Response | tuple[str, int]:
     state = _state()
     with state.transaction():
         session = _open_session(state, session_id)
-        if session is None:
-            return message_page("Not found", "This checkout link is not valid.", 404)
-        if session["status"] != "open":
-            return _closed_page(session)
+        refusal = _refusal(session)
+        if refusal is not None:
+            return refusal
         fields = {k: request.form.get(k, "") for k in ("email", "number", "expiry", "cvc", "name")}
         card, errors = cards.check(cards.CardForm(**fields), state.now())
         kept = {k: v for k, v in fields.items() if k != "cvc"}
@@ -143,10 +150,9 @@ def authenticate(session_id: str) -> Response | tuple[str, int]:
     state = _state()
     with state.transaction():
         session = _open_session(state, session_id)
-        if session is None:
-            return message_page("Not found", "This checkout link is not valid.", 404)
-        if session["status"] != "open":
-            return _closed_page(session)
+        refusal = _refusal(session)
+        if refusal is not None:
+            return refusal
         card = state.pending_authentication.pop(session_id, None)
         if card is None:
             return redirect(url_for("hosted.checkout", session_id=session_id), 303)

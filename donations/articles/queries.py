@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import select
 
 from donations.extensions import db
-from donations.models import Appeal, Article
+from donations.models import Article
 
 
 def latest_articles(limit: int = 50) -> list[Article]:
@@ -23,8 +23,3 @@ def get_article_or_404(slug: str) -> Article:
 
 def article_exists(slug: str) -> bool:
     return db.session.scalar(select(Article.id).where(Article.slug == slug)) is not None
-
-
-def appeal_for(placement: str, language: str = "en") -> Appeal | None:
-    query = select(Appeal).where(Appeal.placement == placement, Appeal.language == language)
-    return db.session.scalar(query)

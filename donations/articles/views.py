@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import make_response, render_template, request
 
 from donations.articles import bp
-from donations.articles.queries import appeal_for, get_article_or_404, latest_articles
+from donations.articles.queries import get_article_or_404, latest_articles
 from donations.prompts import reader_state
 from donations.prompts import service as prompts
 from donations.support import rules
@@ -40,7 +40,7 @@ def article(slug: str):
         render_template(
             "articles/article.html",
             article=story,
-            appeal=appeal_for("article-end") if asks else None,
+            appeal=prompts.appeal_copy(["article-end"]).get("article-end") if asks else None,
             prompts=decided,
             form=donation_form,
         )
