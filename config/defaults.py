@@ -58,6 +58,8 @@ DEFAULTS = {
     "MANAGE_LINK_RATE_LIMIT": "5 per hour",
     # The thank-you page stops waiting for Stripe's webhook after this and says so.
     "CONFIRMATION_PATIENCE_SECONDS": 120,
+    # Rendered article pages are kept this long per worker (0: render every view).
+    "ARTICLE_PAGE_CACHE_SECONDS": 60,
     # Prompts (DESIGN §6): caps and durations, every one configurable.
     "PROMPT_WINDOW_DAYS": 30,
     "PROMPT_VIEW_CAPS": {"article-end": 4},

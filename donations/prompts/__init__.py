@@ -40,7 +40,12 @@ def allow_embedding_origins(response: Response) -> Response:
     """CORS exactly as wide as EMBED_ALLOWED_ORIGINS, with cookies, for the embed and the API."""
     from donations.prompts.service import cors_origin
 
-    response.vary.add("Origin")
+    # Written directly: parsing Vary into a set and back cost more than the rest of this hook.
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Origin"
+    elif "origin" not in vary.lower():
+        response.headers["Vary"] = f"{vary}, Origin"
     origin = cors_origin(request)
     if origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin

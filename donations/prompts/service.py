@@ -88,7 +88,11 @@ class ArticlePrompts:
 
 
 def prompt_rules() -> PromptRules:
-    return PromptRules.from_config(current_app.config)
+    """The rules from the settings, read once per app (several times per decision)."""
+    rules = current_app.extensions.get("prompt_rules")
+    if rules is None:
+        rules = current_app.extensions["prompt_rules"] = PromptRules.from_config(current_app.config)
+    return rules
 
 
 def load_reader(request: Request) -> Reader:
@@ -276,7 +280,7 @@ def prompt_payload(
         prompts[placement] = _prompt_json(decision, copy.get(placement), article)
     payload: dict[str, Any] = {"token": issue_token(requesting_origin(request)), "prompts": prompts}
     if shown:
-        payload["form"] = form_settings()
+        payload["form"] = form_settings(request)
     if debug:
         payload["debug"] = {
             p: {"reason": d.reason, "checks": d.as_debug()} for p, d in decisions.items()
@@ -303,12 +307,12 @@ def months_json() -> list[dict[str, str]]:
     return [{"value": c.value, "label": c.label} for c in month_choices(utcnow())]
 
 
-def form_settings() -> dict[str, Any]:
+def form_settings(request: Request) -> dict[str, Any]:
     """Amounts, links and remind-me choices the component needs to draw the ask.
 
     They change only with the day (the months offered) and the site's address: made once a day.
     """
-    key = (utcnow().date(), external_url("support.form"))
+    key = (utcnow().date(), current_app.config.get("PUBLIC_BASE_URL") or request.host_url)
     cached = current_app.extensions.get("prompt_form_settings")
     if cached is None or cached[0] != key:
         cached = (key, _form_settings())

@@ -63,8 +63,7 @@ def prompt():
         debug=staff and request.args.get("debug") == "1",
     )
     response = jsonify(payload)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
+    response.headers["Cache-Control"] = "private, no-store"  # per reader, never shared
     reader_state.save(reader.state, response)
     return response
 
@@ -75,7 +74,8 @@ def _checked_json() -> dict:
     if not isinstance(data, dict):
         abort(400, description="Send a JSON object.")
     try:
-        service.check_token(request.headers.get("X-Prompt-Token") or data.get("token"), request)
+        token = request.headers.get("X-Prompt-Token") or data.get("token")
+        service.check_token(token if isinstance(token, str) else None, request)
     except service.PromptTokenError as error:
         abort(403, description=str(error))
     return data
@@ -100,7 +100,9 @@ def dismiss():
         abort(400, description="Unknown placement.")
     prompt = data.get("prompt") if data.get("prompt") in (APPEAL, THANKS) else APPEAL
     reader = service.load_reader(request)
-    service.dismiss(reader, placement, prompt, service.valid_token_text(data.get("variant"), ""))
+    service.dismiss(
+        reader, placement, prompt, service.valid_token_text(data.get("variant"), "default")
+    )
     response = make_response("", 204)
     reader_state.save(reader.state, response)
     return response

@@ -54,7 +54,7 @@ def _where(stmt: Select, f: PledgeFilter, *, dates: Any = Pledge.created_at) -> 
         stmt = stmt.where(Pledge.prompt == f.prompt)
     if f.created_from:
         stmt = stmt.where(dates >= _midnight(f.created_from))
-    if f.created_to:
+    if f.created_to and f.created_to < date.max:  # up to the last day there is: no limit
         stmt = stmt.where(dates < _midnight(f.created_to + timedelta(days=1)))
     return stmt
 

@@ -114,10 +114,9 @@ def pledge_filter_form() -> PledgeFilterForm:
 def pledges():
     """Pledges matching the search and filters, newest first, a page at a time."""
     form = pledge_filter_form()
-    page = request.args.get("page", "1")
     found = search.find_pledges(
         form.pledge_filter(),
-        page=int(page) if page.isdigit() else 1,
+        page=request.args.get("page", 1, type=int),
         per_page=current_app.config["STAFF_PAGE_SIZE"],
     )
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -163,7 +162,8 @@ def csv_response(name: str, lines) -> Response:
     )
 
 
-@bp.route("/payments/<int:payment_id>/refund", methods=["GET", "POST"])
+# An id past the database's integer column is not a payment: 404, never an overflow.
+@bp.route("/payments/<int(max=2147483647):payment_id>/refund", methods=["GET", "POST"])
 @auth.admin_required
 def refund(payment_id: int):
     """Confirm, then ask Stripe to refund a payment; the webhook records the refund."""
