@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format sandbox stripe-listen browser-deps clean
+.PHONY: run test lint format sandbox stripe-listen browser-deps bench bench-deps clean
 
 run: $(VENV)/.runtime-installed ## Start the Stripe sandbox and the app on http://127.0.0.1:5000
 	@bash scripts/dev-run.sh
@@ -27,6 +27,15 @@ stripe-listen: $(VENV)/.runtime-installed ## Forward real Stripe test webhooks h
 
 browser-deps: ## Debian's Chromium for the browser tests (Playwright never downloads one)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+bench-deps: $(VENV)/.dev-installed ## wrk (Debian) and py-spy for the benchmarks in bench/
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/pip install -q -r bench/requirements.txt
+
+bench: bench-deps ## Hot paths against a bare route, the webhook flood, and the component's size (loopback only)
+	$(BIN)/python bench/http_load.py
+	$(BIN)/python bench/webhook_flood.py
+	$(BIN)/python bench/embed_size.py
 
 node_modules/.installed: package.json package-lock.json ## axe-core for the accessibility checks
 	npm ci --no-audit --no-fund --loglevel=error

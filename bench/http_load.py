@@ -1,7 +1,8 @@
 """Requests per second and latency of the reader-facing hot paths, against a bare Flask route.
 
 Both run under the same gunicorn configuration (config/gunicorn.py) on PostgreSQL; wrk sends
-the load over loopback for a bounded time. Usage: .venv/bin/python bench/http_load.py [seconds]
+the load over loopback for a bounded time, in rounds that take turns; medians are reported.
+Usage: .venv/bin/python bench/http_load.py [seconds per run] [rounds]
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -50,43 +52,52 @@ def _ms(text: str) -> float:
 
 
 def main() -> None:
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     if not shutil.which("wrk"):
-        sys.exit("wrk is missing: apt-get install -y wrk")
-    print(machine_line(), f"| wrk -t2 -c{CONNECTIONS} -d{seconds}s")
+        sys.exit("wrk is missing: make bench-deps")
+    print(machine_line(), f"| wrk -t2 -c{CONNECTIONS} -d{seconds}s, {rounds} rounds, medians")
     with postgres_database() as database_url:
         env = app_environment(database_url)
         migrate_and_seed(env)
-        rows = []
-        with gunicorn("bench.bare_app:create_app()", env, free_port()) as bare:
-            baseline = wrk(bare + "/bare", seconds)
-            rows.append(("bare Flask route", baseline))
-        with gunicorn("app:create_app()", env, free_port()) as app:
-            paths = [
-                ("GET /api/prompt", f"/api/prompt?placement=article-end&article={SLUG}"),
-                ("GET /articles/<slug>", f"/articles/{SLUG}"),
-                ("GET /healthz", "/healthz"),
+        with (
+            gunicorn("bench.bare_app:create_app()", env, free_port()) as bare,
+            gunicorn("app:create_app()", env, free_port()) as app,
+        ):
+            targets = [
+                ("bare Flask route", bare + "/bare"),
+                ("GET /api/prompt", app + f"/api/prompt?placement=article-end&article={SLUG}"),
+                ("GET /articles/<slug>", app + f"/articles/{SLUG}"),
+                ("GET /healthz", app + "/healthz"),
             ]
-            for name, path in paths:
-                rows.append((name, wrk(app + path, seconds)))
+            # Rounds take turns, so a noisy neighbour on the machine slows every target alike.
+            runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in targets}
+            for _ in range(rounds):
+                for name, url in targets:
+                    runs[name].append(wrk(url, seconds))
             script = requests.get(app + "/embed/support-prompt.js", timeout=5)
             revalidate = requests.get(
                 app + "/embed/support-prompt.js",
                 headers={"If-None-Match": script.headers.get("ETag", "")},
                 timeout=5,
             )
+    medians = {name: _median(results) for name, results in runs.items()}
+    baseline = medians["bare Flask route"]["rps"]
     print(f"{'endpoint':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7} {'non-2xx':>8}")
-    for name, result in rows:
-        ratio = result["rps"] / baseline["rps"]
+    for name, result in medians.items():
         print(
             f"{name:24} {result['rps']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-            f"{ratio:7.2f} {result['non2xx']:8d}"
+            f"{result['rps'] / baseline:7.2f} {result['non2xx']:8.0f}"
         )
     print(
         f"support-prompt.js: {len(script.content)} bytes, "
         f"{len(gzip.compress(script.content, 9))} gzipped; "
         f"revalidation answered {revalidate.status_code}"
     )
+
+
+def _median(results: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Where a hot path spends its time: py-spy samples one gunicorn worker while wrk loads it.
 
-Usage: .venv/bin/python bench/profile.py [path] [seconds]
-  path defaults to the per-page-view prompt call. Prints the functions with the largest share
-  of samples, inclusive (the function and what it calls) and self (its own code only).
+Usage: .venv/bin/python bench/profile.py [path | webhooks] [seconds]
+  path defaults to the per-page-view prompt call; "webhooks" samples the workers of
+  bench/webhook_flood.py. Prints the functions with the largest share of samples, inclusive
+  (the function and what it calls) and self (its own code only).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 from harness import (
+    ROOT,
     VENV_BIN,
     app_environment,
     free_port,
@@ -60,48 +62,54 @@ def main() -> None:
     for tool in ("wrk", str(VENV_BIN / "py-spy")):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: make bench-deps")
-    print(machine_line(), f"| one worker, wrk -c16 -d{seconds}s on {path}")
-    with postgres_database() as database_url, tempfile.TemporaryDirectory() as scratch:
-        env = app_environment(database_url, WEB_CONCURRENCY="1")
-        migrate_and_seed(env)
+    with tempfile.TemporaryDirectory() as scratch:
         collapsed = Path(scratch) / "profile.txt"
-        with gunicorn("app:create_app()", env, free_port()) as url:
-            load = subprocess.Popen(
-                ["wrk", "-t1", "-c16", f"-d{seconds + 2}s", url + path],
+        if path == "webhooks":
+            print(machine_line(), f"| the webhook flood's workers, {seconds}s")
+            flood = subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "webhook_flood.py"), "4000"],
                 stdout=subprocess.DEVNULL,
             )
-            time.sleep(1)
-            master = subprocess.run(
-                ["pgrep", "-f", "-o", "gunicorn -c config/gunicorn.py app:create_app"],
-                capture_output=True,
-                text=True,
-            ).stdout.split()[0]
-            subprocess.run(
-                [
-                    str(VENV_BIN / "py-spy"),
-                    "record",
-                    "--pid",
-                    master,
-                    "--subprocesses",
-                    "--duration",
-                    str(seconds),
-                    "--rate",
-                    "500",
-                    "--format",
-                    "raw",
-                    "--output",
-                    str(collapsed),
-                ],
-                check=True,
-                capture_output=True,
-            )
-            load.wait()
+            time.sleep(8)  # past the set-up: migrations, pledges, signing
+            record(collapsed, seconds)
+            flood.wait()
+        else:
+            print(machine_line(), f"| one worker, wrk -c16 -d{seconds}s on {path}")
+            with postgres_database() as database_url:
+                env = app_environment(database_url, WEB_CONCURRENCY="1")
+                migrate_and_seed(env)
+                with gunicorn("app:create_app()", env, free_port()) as url:
+                    load = subprocess.Popen(
+                        ["wrk", "-t1", "-c16", f"-d{seconds + 2}s", url + path],
+                        stdout=subprocess.DEVNULL,
+                    )
+                    time.sleep(1)
+                    record(collapsed, seconds)
+                    load.wait()
         total, inclusive, own = summarise(collapsed)
     print(f"{total} samples")
     for title, counter in (("inclusive", inclusive), ("self", own)):
         print(f"\n{title:>9}  function")
         for name, count in counter.most_common(SHOWN):
             print(f"{100 * count / total:8.1f}%  {name}")
+
+
+def record(collapsed: Path, seconds: int) -> None:
+    """py-spy on the app's gunicorn master and its workers, as collapsed stacks."""
+    master = subprocess.run(
+        ["pgrep", "-f", "-o", "gunicorn -c config/gunicorn.py app:create_app"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()[0]
+    subprocess.run(
+        [
+            *(str(VENV_BIN / "py-spy"), "record", "--pid", master, "--subprocesses"),
+            *("--duration", str(seconds), "--rate", "500", "--format", "raw"),
+            *("--output", str(collapsed)),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 if __name__ == "__main__":

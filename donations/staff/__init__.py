@@ -36,6 +36,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     app.register_blueprint(bp)
+    # Flask-Login refreshes its remember-me cookie after every request, reading the session to
+    # do so, which made every response "Vary: Cookie" (the public embed script too, so shared
+    # caches could not keep it). Only staff sign in: the refresh runs after staff pages only.
+    refresh = login_manager._update_remember_cookie
+    app.after_request_funcs[None].remove(refresh)
+    app.after_request_funcs.setdefault(bp.name, []).append(refresh)
     app.add_template_filter(format_money, "money")
     app.add_template_global(stripe_dashboard_url, "stripe_dashboard_url")
 

@@ -346,3 +346,11 @@ def test_the_remind_form_endpoint_is_not_csrf_exempt_but_the_json_one_checks_its
     assert client.post("/remind-me", data={"email": ""}).status_code == 400
     refused = client.post("/api/prompt/remind", json={}, headers={"Origin": "http://localhost"})
     assert refused.status_code == 403
+
+
+def test_reader_responses_do_not_vary_on_cookies_they_never_read(client):
+    # Shared caches keep one copy of the script for every reader, cookies or not.
+    client.set_cookie("session", "anything")
+    script = client.get("/embed/support-prompt.js")
+    assert script.headers["Vary"] == "Origin"
+    assert "Vary" not in client.get("/healthz").headers
