@@ -28,9 +28,10 @@ CONNECTIONS = 64
 SLUG = "russia-to-build-drone-factory-in-belarus"
 
 
-def wrk(url: str, seconds: int) -> dict[str, float]:
+def wrk(url: str, seconds: int, cookie: str = "") -> dict[str, float]:
+    header = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *header, url],
         capture_output=True,
         text=True,
         check=True,
@@ -64,17 +65,21 @@ def main() -> None:
             gunicorn("bench.bare_app:create_app()", env, free_port()) as bare,
             gunicorn("app:create_app()", env, free_port()) as app,
         ):
+            prompt = app + f"/api/prompt?placement=article-end&article={SLUG}"
+            # A returning reader who has seen the appeal once: decided and re-signed each time.
+            seen_once = requests.get(prompt, timeout=5).cookies["rr_reader"]
             targets = [
-                ("bare Flask route", bare + "/bare"),
-                ("GET /api/prompt", app + f"/api/prompt?placement=article-end&article={SLUG}"),
-                ("GET /articles/<slug>", app + f"/articles/{SLUG}"),
-                ("GET /healthz", app + "/healthz"),
+                ("bare Flask route", bare + "/bare", ""),
+                ("GET /api/prompt", prompt, ""),
+                ("  returning reader", prompt, f"rr_reader={seen_once}"),
+                ("GET /articles/<slug>", app + f"/articles/{SLUG}", ""),
+                ("GET /healthz", app + "/healthz", ""),
             ]
             # Rounds take turns, so a noisy neighbour on the machine slows every target alike.
-            runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in targets}
+            runs: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in targets}
             for _ in range(rounds):
-                for name, url in targets:
-                    runs[name].append(wrk(url, seconds))
+                for name, url, cookie in targets:
+                    runs[name].append(wrk(url, seconds, cookie))
             script = requests.get(app + "/embed/support-prompt.js", timeout=5)
             revalidate = requests.get(
                 app + "/embed/support-prompt.js",

@@ -10,13 +10,11 @@ article still answers while the database restarts. Edits show within ARTICLE_PAG
 
 from __future__ import annotations
 
-import threading
-
-from cachetools import TTLCache
 from flask import current_app, render_template
 from flask_wtf.csrf import generate_csrf
 
 from donations.articles.queries import get_article_or_404
+from donations.kept import kept
 from donations.prompts import service as prompts
 from donations.prompts.service import ArticlePrompts
 from donations.support import rules
@@ -24,8 +22,6 @@ from donations.support.forms import DonationForm
 
 # Never a real token (those are signed and URL-safe), so it cannot occur in the page otherwise.
 CSRF_SLOT = "\x1ecsrf-token\x1e"
-PAGES_KEPT = 2048
-_lock = threading.Lock()
 
 
 def article_page(slug: str, decided: ArticlePrompts) -> str:
@@ -39,21 +35,7 @@ def _shared_page(slug: str, decided: ArticlePrompts) -> str:
         return _render(slug, decided)
     end = decided.article_end
     key = (slug, decided.withheld, end.prompt, end.variant, decided.token, str(decided.months))
-    pages = _pages(seconds)
-    with _lock:
-        page = pages.get(key)
-    if page is None:
-        page = _render(slug, decided)  # outside the lock: two first readers may both render
-        with _lock:
-            pages[key] = page
-    return page
-
-
-def _pages(seconds: int) -> TTLCache:
-    pages = current_app.extensions.get("article_pages")
-    if pages is None:
-        pages = current_app.extensions["article_pages"] = TTLCache(PAGES_KEPT, ttl=seconds)
-    return pages
+    return kept("article_pages", seconds).get(key, lambda: _render(slug, decided))
 
 
 def _render(slug: str, decided: ArticlePrompts) -> str:

@@ -123,12 +123,20 @@ def load(request: Request) -> ReaderState:
 
 def save(state: ReaderState, response: Response) -> None:
     """Write the state back when it changed."""
-    if not state.changed:
-        return
+    if state.changed:
+        write(response, signed(state))
+
+
+def signed(state: ReaderState) -> str:
+    """The cookie's value for this state."""
+    return _serializer().dumps(state.as_payload())
+
+
+def write(response: Response, value: str) -> None:
     config = current_app.config
     response.set_cookie(
         COOKIE,
-        _serializer().dumps(state.as_payload()),
+        value,
         max_age=int(MAX_AGE.total_seconds()),
         secure=config["SESSION_COOKIE_SECURE"],
         httponly=True,

@@ -6,7 +6,6 @@ shows; everything about the reader comes from signed cookies.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from donations.extensions import db, insert_for
+from donations.kept import kept
 from donations.models import Appeal, utcnow
 from donations.prompts import reader_state
 from donations.prompts.decision import (
@@ -58,6 +58,11 @@ class Reader:
     supporter: SupporterPass | None
     now: datetime
     user_agent: str = ""
+
+    @property
+    def first_visit(self) -> bool:
+        """Nothing known: every such reader of a page gets the same answer."""
+        return self.supporter is None and self.state == ReaderState()
 
     def context(
         self, placement: str, *, force: bool = False, already_read: bool = False
@@ -163,14 +168,9 @@ def issue_token(origin: str) -> str:
     """A token for this origin's pages; one is shared by every reader of an origin for up to
     an hour (it proves the origin, not the reader), so page views do not each pay to sign one."""
     hour = int(utcnow().timestamp()) // 3600
-    tokens = current_app.extensions.setdefault("prompt_tokens", {})
-    cached = tokens.get(origin)
-    if cached is None or cached[0] != hour:
-        if len(tokens) > 1000:  # allowed origins are few; never let odd ones grow this
-            tokens.clear()
-        cached = (hour, _token_serializer().dumps({"o": origin}))
-        tokens[origin] = cached
-    return cached[1]
+    return kept("prompt_tokens", 3600, size=1000).get(
+        (origin, hour), lambda: _token_serializer().dumps({"o": origin})
+    )
 
 
 def check_token(token: str | None, request: Request) -> None:
@@ -200,21 +200,16 @@ def requesting_origin(request: Request) -> str:
 
 
 def appeal_copy(placements: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The copy of each placement's appeal: one query for those not cached in the last minute."""
-    cache: dict[str, tuple[float, dict[str, Any] | None]] = current_app.extensions.setdefault(
-        "prompt_copy", {}
+    """The copy of each placement's appeal (to read, not change): one query a minute."""
+    wanted = tuple(sorted(set(placements)))
+    return kept("appeal_copy", COPY_CACHE_SECONDS).get(wanted, lambda: _stored_copy(wanted))
+
+
+def _stored_copy(placements: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    rows = db.session.scalars(
+        select(Appeal).where(Appeal.placement.in_(placements), Appeal.language == "en")
     )
-    wanted = set(placements)
-    clock = time.monotonic()
-    missing = [p for p in wanted if p not in cache or cache[p][0] < clock]
-    if missing:
-        rows = db.session.scalars(
-            select(Appeal).where(Appeal.placement.in_(missing), Appeal.language == "en")
-        )
-        found = {row.placement: _copy_of(row) for row in rows}
-        for placement in missing:
-            cache[placement] = (clock + COPY_CACHE_SECONDS, found.get(placement))
-    return {p: cache[p][1] for p in wanted if cache[p][1] is not None}
+    return {row.placement: _copy_of(row) for row in rows}
 
 
 def _copy_of(appeal: Appeal) -> dict[str, Any]:
@@ -288,6 +283,48 @@ def prompt_payload(
     return payload
 
 
+def prompt_answer(
+    reader: Reader,
+    request: Request,
+    placements: list[str],
+    article: str | None,
+    *,
+    force: bool = False,
+    debug: bool = False,
+) -> tuple[bytes, str | None]:
+    """The JSON answer, encoded, and the reader's new cookie value (None when unchanged).
+
+    First visits are most page views and all get the same answer for the same page, origin and
+    day: it is worked out once a minute per worker (bench/http_load.py), not per page view.
+    """
+    if force or debug or not reader.first_visit:
+        return _answer(reader, request, placements, article, force=force, debug=debug)
+    key = (
+        tuple(placements),
+        article,
+        issue_token(requesting_origin(request)),  # a new one each hour
+        reader_state.day_number(reader.now),
+        is_allowed_crawler(reader.user_agent),
+    )
+    return kept("first_visit_answers", COPY_CACHE_SECONDS).get(
+        key, lambda: _answer(reader, request, placements, article)
+    )
+
+
+def _answer(
+    reader: Reader,
+    request: Request,
+    placements: list[str],
+    article: str | None,
+    *,
+    force: bool = False,
+    debug: bool = False,
+) -> tuple[bytes, str | None]:
+    payload = prompt_payload(reader, request, placements, article, force=force, debug=debug)
+    body = current_app.json.dumps(payload).encode()
+    return body, reader_state.signed(reader.state) if reader.state.changed else None
+
+
 def _prompt_json(decision: Decision, copy: dict[str, Any] | None, article: str | None):
     if decision.prompt == THANKS:
         return {"prompt": THANKS, "variant": decision.variant, "heading": thanks_heading()}
@@ -313,11 +350,7 @@ def form_settings(request: Request) -> dict[str, Any]:
     They change only with the day (the months offered) and the site's address: made once a day.
     """
     key = (utcnow().date(), current_app.config.get("PUBLIC_BASE_URL") or request.host_url)
-    cached = current_app.extensions.get("prompt_form_settings")
-    if cached is None or cached[0] != key:
-        cached = (key, _form_settings())
-        current_app.extensions["prompt_form_settings"] = cached
-    return cached[1]
+    return kept("prompt_form_settings", 24 * 3600, size=10).get(key, _form_settings)
 
 
 def _form_settings() -> dict[str, Any]:

@@ -53,18 +53,18 @@ def prompt():
     staff = wants_staff and service.is_staff()
     if wants_staff and not staff:
         abort(403, description="Only signed-in staff may force prompts or see why they show.")
-    reader = service.load_reader(request)
-    payload = service.prompt_payload(
-        reader,
+    body, cookie = service.prompt_answer(
+        service.load_reader(request),
         request,
         list(dict.fromkeys(placements)),
         service.valid_slug(request.args.get("article")),
         force=staff and request.args.get("force") == "1",
         debug=staff and request.args.get("debug") == "1",
     )
-    response = jsonify(payload)
+    response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "private, no-store"  # per reader, never shared
-    reader_state.save(reader.state, response)
+    if cookie is not None:
+        reader_state.write(response, cookie)
     return response
 
 

@@ -354,3 +354,18 @@ def test_reader_responses_do_not_vary_on_cookies_they_never_read(client):
     script = client.get("/embed/support-prompt.js")
     assert script.headers["Vary"] == "Origin"
     assert "Vary" not in client.get("/healthz").headers
+
+
+def test_first_visits_get_the_same_answer_and_each_a_cookie_counting_the_view(app):
+    first, second, forged = app.test_client(), app.test_client(), app.test_client()
+    forged.set_cookie("rr_reader", "not-a-signed-state")
+    answers = [ask(reader, article=DEMO_SLUG) for reader in (first, second, forged)]
+    assert answers[0].get_data() == answers[1].get_data() == answers[2].get_data()
+    cookies = {answer.headers["Set-Cookie"] for answer in answers}
+    assert len(cookies) == 1 and "rr_reader=" in cookies.pop()
+    # Once known, a reader is answered for their own state: the second view is counted too.
+    again = ask(first, article=DEMO_SLUG)
+    assert again.headers["Set-Cookie"] != answers[0].headers["Set-Cookie"]
+    for _ in range(3):
+        ask(first, article=DEMO_SLUG)
+    assert ask(first, article=DEMO_SLUG).json["prompts"]["article-end"] is None  # capped at 4
