@@ -297,8 +297,14 @@ def prompt_answer(
     First visits are most page views and all get the same answer for the same page, origin and
     day: it is worked out once a minute per worker (bench/http_load.py), not per page view.
     """
+
+    def answer() -> tuple[bytes, str | None]:
+        payload = prompt_payload(reader, request, placements, article, force=force, debug=debug)
+        cookie = reader_state.signed(reader.state) if reader.state.changed else None
+        return current_app.json.dumps(payload).encode(), cookie
+
     if force or debug or not reader.first_visit:
-        return _answer(reader, request, placements, article, force=force, debug=debug)
+        return answer()
     key = (
         tuple(placements),
         article,
@@ -306,23 +312,7 @@ def prompt_answer(
         reader_state.day_number(reader.now),
         is_allowed_crawler(reader.user_agent),
     )
-    return kept("first_visit_answers", COPY_CACHE_SECONDS).get(
-        key, lambda: _answer(reader, request, placements, article)
-    )
-
-
-def _answer(
-    reader: Reader,
-    request: Request,
-    placements: list[str],
-    article: str | None,
-    *,
-    force: bool = False,
-    debug: bool = False,
-) -> tuple[bytes, str | None]:
-    payload = prompt_payload(reader, request, placements, article, force=force, debug=debug)
-    body = current_app.json.dumps(payload).encode()
-    return body, reader_state.signed(reader.state) if reader.state.changed else None
+    return kept("first_visit_answers", COPY_CACHE_SECONDS).get(key, answer)
 
 
 def _prompt_json(decision: Decision, copy: dict[str, Any] | None, article: str | None):
