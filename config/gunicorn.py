@@ -14,11 +14,11 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 # 118 ms); the one extra process overlaps database and Redis waits (/healthz). A second
 # thread per process fights over the GIL (/api/prompt 0.49 vs 0.54 × bare, webhooks 296 vs
 # 318 events/s) but keeps a process serving while another thread waits on Stripe.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 # Stripe calls time out after 10 s (STRIPE_TIMEOUT_SECONDS); nothing legitimate takes 30.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
 keepalive = 5
 # The app is built once in the master and forked: a new or recycled worker costs a fork, not
