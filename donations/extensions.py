@@ -13,6 +13,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
+from donations.kept import kept
+
 
 class Base(DeclarativeBase):
     # Predictable constraint names, so Alembic can alter them on every database.
@@ -50,8 +52,5 @@ class SigningOnceSessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        cached = app.extensions.get("session_serializer")
-        if cached is None or cached[0] != key:
-            cached = (key, super().get_signing_serializer(app))
-            app.extensions["session_serializer"] = cached
-        return cached[1]
+        build = super().get_signing_serializer
+        return kept("session_signer", 24 * 3600, size=4).get(key, lambda: build(app))

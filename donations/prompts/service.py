@@ -331,7 +331,10 @@ def months_json() -> list[dict[str, str]]:
     """The remind-me months on offer today, for the component's remind form."""
     from donations.reminders.service import month_choices  # the reminders feature owns months
 
-    return [{"value": c.value, "label": c.label} for c in month_choices(utcnow())]
+    now = utcnow()
+    return kept("remind_months", 24 * 3600, size=4).get(
+        now.date(), lambda: [{"value": c.value, "label": c.label} for c in month_choices(now)]
+    )
 
 
 def form_settings(request: Request) -> dict[str, Any]:
@@ -339,7 +342,7 @@ def form_settings(request: Request) -> dict[str, Any]:
 
     They change only with the day (the months offered) and the site's address: made once a day.
     """
-    key = (utcnow().date(), current_app.config.get("PUBLIC_BASE_URL") or request.host_url)
+    key = (utcnow().date(), own_origin(request))
     return kept("prompt_form_settings", 24 * 3600, size=10).get(key, _form_settings)
 
 
