@@ -7,16 +7,49 @@ import logging
 import random
 import re
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, has_request_context, request
 
 # A caller's id is kept only if it is short and plain: it ends up in every log line.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
+ENVIRON_KEY = "donations.request_id"
+
+
+def request_id(environ: dict[str, Any]) -> str:
+    """The request's id: the load balancer's, if it sent a plain one, else a new one."""
+    chosen = environ.get(ENVIRON_KEY)
+    if chosen is None:
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        # Ids need only be unique, not secret: the random module's generator costs no system
+        # call (uuid4 does), and it is reseeded in each forked worker.
+        chosen = given if SAFE_REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
+        environ[ENVIRON_KEY] = chosen
+    return chosen
+
+
+class RequestIds:
+    """WSGI middleware: every request gets its id, and every response says it (X-Request-ID),
+    error pages included; at this layer it costs no Flask hook on each page view."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        header = ("X-Request-ID", request_id(environ))
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append(header)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        record.request_id = request_id(request.environ) if has_request_context() else "-"
         return True
 
 
@@ -52,18 +85,5 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def assign_request_id() -> None:
-        given = request.headers.get("X-Request-ID", "")
-        # Ids need only be unique, not secret: the random module's generator costs no system
-        # call (uuid4 does), and it is reseeded in each forked worker.
-        g.request_id = (
-            given if SAFE_REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
-        )
-
-    @app.after_request
-    def echo_request_id(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        return response
-
+    app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
     configure_logging(app)

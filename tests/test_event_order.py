@@ -162,6 +162,26 @@ def test_two_events_for_one_pledge_at_once_both_apply(app):
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
 
 
+@pytest.mark.postgres
+def test_checkout_and_its_first_invoice_at_once_count_one_payment(app):
+    with app.app_context():
+        pledge = monthly_pledge()
+        session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
+        first = invoice(
+            subscription_id=session["subscription"],
+            pledge_id=pledge.public_id,
+            amount=500,
+            invoice_id=session["invoice"],
+        )
+        events = [event("checkout.session.completed", session), event("invoice.paid", first)]
+    run_concurrently(app, events * 4)
+    with app.app_context():
+        pledge = db.session.scalar(select(Pledge))
+        assert pledge.status == pledge_status.ACTIVE
+        assert [p.stripe_invoice_id for p in pledge.payments] == [session["invoice"]]
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
+
+
 def run_concurrently(app, events: list[dict]) -> list[int]:
     """POST each event from its own thread, all released at the same moment."""
     barrier = threading.Barrier(len(events))

@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
 from donations import pledge_status
@@ -13,6 +14,7 @@ from donations.extensions import db
 from donations.models import Payment, Pledge, StripeEvent
 from donations.pledges import start_pledge
 from donations.support.forms import Attribution, DonationChoice
+from donations.webhooks.handlers import on_checkout_session_completed
 from tests.conftest import WEBHOOK_SECRET
 from tests.stripe_events import checkout_session, event, invoice, post_event, signature_header
 
@@ -41,6 +43,42 @@ def test_completed_one_off_checkout_marks_pledge_paid_and_records_payment(app, c
         [payment] = pledge.payments
         assert (payment.amount, payment.currency) == (1000, "usd")
         assert payment.stripe_payment_intent_id == session["payment_intent"]
+
+
+def test_paid_checkout_writes_its_pledge_once_and_its_payment_in_one_statement(app, client):
+    with app.app_context():
+        pledge = new_pledge("once", 1000)
+        session = checkout_session(pledge_id=pledge.public_id, mode="payment", amount=1000)
+        statements: list[str] = []
+
+        def note(connection, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        sql_event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            post_event(client, event("checkout.session.completed", session), WEBHOOK_SECRET)
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", note)
+        assert sum(s.startswith("UPDATE pledge ") for s in statements) == 1
+        assert sum(s.startswith("INSERT INTO payment ") for s in statements) == 1
+        assert not [s for s in statements if s.startswith("SELECT") and "FROM payment" in s]
+        db.session.refresh(pledge)
+        assert (pledge.status, pledge.email) == (pledge_status.PAID, "reader@example.org")
+
+
+def test_a_payment_is_named_as_recorded_the_first_time_only(app):
+    """What `stripe reconcile` reports: a second run finds the payment stored."""
+    with app.app_context():
+        pledge = new_pledge("once", 1000)
+        session = checkout_session(pledge_id=pledge.public_id, mode="payment", amount=1000)
+        evt = event("checkout.session.completed", session)
+        first = on_checkout_session_completed(session, evt)
+        db.session.commit()
+        again = on_checkout_session_completed(session, evt)
+        db.session.commit()
+        assert first.recorded == ["recorded payment (1000 usd)"]
+        assert again.recorded == []
+        assert count(Payment) == 1
 
 
 def test_duplicate_event_is_ignored(app, client):

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 from flask import Request, Response, current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
+from werkzeug.http import dump_cookie
+
+from donations.kept import kept
+from donations.signing import page_view_serializer
 
 COOKIE = "rr_reader"
 SALT = "reader-state"
@@ -94,23 +97,13 @@ class ReaderState:
         return payload
 
 
-def _serializer() -> URLSafeSerializer:
-    return _serializer_for(current_app.secret_key)
-
-
-@cache
-def _serializer_for(secret: str) -> URLSafeSerializer:
-    # Built once per key: /api/prompt reads and writes this cookie on every page view.
-    return URLSafeSerializer(secret, salt=SALT)
-
-
 def load(request: Request) -> ReaderState:
     """The reader's state from the cookie; a missing, forged or malformed cookie starts afresh."""
     raw = request.cookies.get(COOKIE)
     if not raw:
         return ReaderState()
     try:
-        payload = _serializer().loads(raw)
+        payload = page_view_serializer(SALT).loads(raw)
         return ReaderState(
             reads={str(k): int(v) for k, v in dict(payload.get("r", {})).items()},
             views={str(k): [int(d) for d in v] for k, v in dict(payload.get("v", {})).items()},
@@ -129,16 +122,29 @@ def save(state: ReaderState, response: Response) -> None:
 
 def signed(state: ReaderState) -> str:
     """The cookie's value for this state."""
-    return _serializer().dumps(state.as_payload())
+    return page_view_serializer(SALT).dumps(state.as_payload())
 
 
 def write(response: Response, value: str) -> None:
+    # The value is URL-safe base64 and a dot: nothing in it needs quoting.
+    response.headers.add("Set-Cookie", f"{COOKIE}={value}{_cookie_attributes()}")
+
+
+def _cookie_attributes() -> str:
+    """ "; Expires=…; Max-Age=…; Secure; HttpOnly; Path=/; SameSite=…", the same for every reader
+    for a minute (Expires moves by at most a minute in 400 days): made once a minute, not on
+    every page view."""
+    return kept("reader_cookie_attributes", 60, size=1).get("attributes", _made_attributes)
+
+
+def _made_attributes() -> str:
     config = current_app.config
-    response.set_cookie(
+    header = dump_cookie(
         COOKIE,
-        value,
-        max_age=int(MAX_AGE.total_seconds()),
+        "",
+        max_age=MAX_AGE,
         secure=config["SESSION_COOKIE_SECURE"],
         httponly=True,
         samesite=config["READER_COOKIE_SAMESITE"],
     )
+    return header.removeprefix(f"{COOKIE}=")

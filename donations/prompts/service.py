@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -136,9 +136,18 @@ def valid_token_text(value: Any, default: str) -> str:
 
 
 def own_origin(request: Request) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    parts = urlsplit(base)
+    return _origin_of(current_app.config.get("PUBLIC_BASE_URL") or request.host_url)
+
+
+@lru_cache(maxsize=64)
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def sent_origin(request: Request) -> str | None:
+    # From the environ: a missing header costs Headers.get an exception, on every page view.
+    return request.environ.get("HTTP_ORIGIN")
 
 
 def allowed_origin(origin: str | None, request: Request) -> bool:
@@ -149,7 +158,7 @@ def allowed_origin(origin: str | None, request: Request) -> bool:
 
 def cors_origin(request: Request) -> str | None:
     """The Origin to echo in CORS headers: only another origin on the embed list."""
-    origin = request.headers.get("Origin")
+    origin = sent_origin(request)
     if origin and origin in current_app.config["EMBED_ALLOWED_ORIGINS"]:
         return origin
     return None
@@ -167,15 +176,14 @@ def _token_serializer_for(secret: str) -> URLSafeTimedSerializer:
 def issue_token(origin: str) -> str:
     """A token for this origin's pages; one is shared by every reader of an origin for up to
     an hour (it proves the origin, not the reader), so page views do not each pay to sign one."""
-    hour = int(utcnow().timestamp()) // 3600
     return kept("prompt_tokens", 3600, size=1000).get(
-        (origin, hour), lambda: _token_serializer().dumps({"o": origin})
+        (origin, _hour(utcnow())), lambda: _token_serializer().dumps({"o": origin})
     )
 
 
 def check_token(token: str | None, request: Request) -> None:
     """Raise PromptTokenError unless the token is ours, fresh, and issued to this Origin."""
-    origin = request.headers.get("Origin")
+    origin = sent_origin(request)
     if not allowed_origin(origin, request):
         raise PromptTokenError("this site may not send prompt events")
     try:
@@ -192,7 +200,7 @@ def check_token(token: str | None, request: Request) -> None:
 
 def requesting_origin(request: Request) -> str:
     """The page's origin for a GET: browsers send Origin on cross-origin fetches only."""
-    origin = request.headers.get("Origin")
+    origin = sent_origin(request)
     return origin if allowed_origin(origin, request) else own_origin(request)
 
 
@@ -257,22 +265,12 @@ def for_article_page(reader: Reader, slug: str, request: Request) -> ArticleProm
 
 
 def prompt_payload(
-    reader: Reader,
-    request: Request,
-    placements: list[str],
-    article: str | None,
-    *,
-    force: bool,
-    debug: bool,
+    decisions: Mapping[str, Decision], request: Request, article: str | None, *, debug: bool
 ) -> dict[str, Any]:
     """The JSON the component renders: per placement a prompt with its copy, or null."""
-    record_reading(reader, article)
-    decisions = decide_placements(reader, placements, force=force)
-    shown = [p for p, d in decisions.items() if d.shows and d.prompt == APPEAL]
+    shown = [p for p, d in decisions.items() if d.prompt == APPEAL]
     copy = appeal_copy(shown) if shown else {}
-    prompts: dict[str, Any] = {}
-    for placement, decision in decisions.items():
-        prompts[placement] = _prompt_json(decision, copy.get(placement), article)
+    prompts = {p: _prompt_json(d, copy.get(p), article) for p, d in decisions.items()}
     payload: dict[str, Any] = {"token": issue_token(requesting_origin(request)), "prompts": prompts}
     if shown:
         payload["form"] = form_settings(request)
@@ -294,25 +292,50 @@ def prompt_answer(
 ) -> tuple[bytes, str | None]:
     """The JSON answer, encoded, and the reader's new cookie value (None when unchanged).
 
-    First visits are most page views and all get the same answer for the same page, origin and
-    day: it is worked out once a minute per worker (bench/http_load.py), not per page view.
+    Only the decisions and the cookie are the reader's own: the JSON is the same for every
+    reader of a page whose prompts come out the same, and is encoded once a minute per worker.
+    First visits (most page views) share even the decisions and the cookie, since nothing is
+    known about them: their whole answer is kept (bench/http_load.py).
     """
 
     def answer() -> tuple[bytes, str | None]:
-        payload = prompt_payload(reader, request, placements, article, force=force, debug=debug)
-        cookie = reader_state.signed(reader.state) if reader.state.changed else None
-        return current_app.json.dumps(payload).encode(), cookie
+        record_reading(reader, article)
+        decisions = decide_placements(reader, placements, force=force)
+        body = (
+            _encoded(prompt_payload(decisions, request, article, debug=True))
+            if debug
+            else _shared_body(decisions, request, article, reader.now)
+        )
+        return body, reader_state.signed(reader.state) if reader.state.changed else None
 
     if force or debug or not reader.first_visit:
         return answer()
     key = (
         tuple(placements),
         article,
-        issue_token(requesting_origin(request)),  # a new one each hour
-        reader_state.day_number(reader.now),
+        requesting_origin(request),
+        _hour(reader.now),  # the token changes each hour, the months each day
         is_allowed_crawler(reader.user_agent),
     )
     return kept("first_visit_answers", COPY_CACHE_SECONDS).get(key, answer)
+
+
+def _shared_body(
+    decisions: Mapping[str, Decision], request: Request, article: str | None, now: datetime
+) -> bytes:
+    outcome = tuple((p, d.prompt, d.variant) for p, d in decisions.items())
+    key = (outcome, article, requesting_origin(request), own_origin(request), _hour(now))
+    return kept("prompt_bodies", COPY_CACHE_SECONDS).get(
+        key, lambda: _encoded(prompt_payload(decisions, request, article, debug=False))
+    )
+
+
+def _encoded(payload: dict[str, Any]) -> bytes:
+    return current_app.json.dumps(payload).encode()
+
+
+def _hour(moment: datetime) -> int:
+    return int(moment.timestamp()) // 3600
 
 
 def _prompt_json(decision: Decision, copy: dict[str, Any] | None, article: str | None):

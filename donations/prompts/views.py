@@ -44,12 +44,14 @@ def demo():
 @limiter.exempt  # read on every page view; a per-address limit would hit newsroom NATs
 def prompt():
     """Which prompt each asked-for placement shows this reader, with its copy and a form token."""
-    placements = [p for p in request.args.get("placements", "").split(",") if p in PLACEMENTS]
-    if request.args.get("placement") in PLACEMENTS:
-        placements.append(request.args["placement"])
+    # A plain dict: a MultiDict raises and catches an exception for each missing key.
+    args = request.args.to_dict()
+    placements = [p for p in args.get("placements", "").split(",") if p in PLACEMENTS]
+    if args.get("placement") in PLACEMENTS:
+        placements.append(args["placement"])
     if not placements:
         abort(400, description="Ask for placements=article-end, banner or overlay.")
-    wants_staff = bool(request.args.get("force") or request.args.get("debug"))
+    wants_staff = bool(args.get("force") or args.get("debug"))
     staff = wants_staff and service.is_staff()
     if wants_staff and not staff:
         abort(403, description="Only signed-in staff may force prompts or see why they show.")
@@ -57,9 +59,9 @@ def prompt():
         service.load_reader(request),
         request,
         list(dict.fromkeys(placements)),
-        service.valid_slug(request.args.get("article")),
-        force=staff and request.args.get("force") == "1",
-        debug=staff and request.args.get("debug") == "1",
+        service.valid_slug(args.get("article")),
+        force=staff and args.get("force") == "1",
+        debug=staff and args.get("debug") == "1",
     )
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "private, no-store"  # per reader, never shared

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import Request, Response, current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 
 from donations import pledge_status
 from donations.models import Pledge, utcnow
+from donations.signing import page_view_serializer
 
 COOKIE = "rr_supporter"
 SALT = "supporter-pass"
@@ -31,10 +32,6 @@ class SupporterPass:
     @property
     def is_recurring(self) -> bool:
         return self.kind == "recurring"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=SALT)
 
 
 def pass_for(pledge: Pledge, now: datetime | None = None) -> SupporterPass | None:
@@ -61,7 +58,7 @@ def read(request: Request, now: datetime | None = None) -> SupporterPass | None:
     if not raw:
         return None
     try:
-        payload = _serializer().loads(raw)
+        payload = page_view_serializer(SALT).loads(raw)
         supporter = SupporterPass(
             kind=str(payload["k"]), expires_at=datetime.fromtimestamp(int(payload["x"]), UTC)
         )
@@ -78,7 +75,7 @@ def grant(response: Response, supporter: SupporterPass) -> None:
     payload = {"k": supporter.kind, "x": int(supporter.expires_at.timestamp())}
     response.set_cookie(
         COOKIE,
-        _serializer().dumps(payload),
+        page_view_serializer(SALT).dumps(payload),
         expires=supporter.expires_at,
         secure=config["SESSION_COOKIE_SECURE"],
         httponly=True,

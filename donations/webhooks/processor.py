@@ -5,15 +5,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from donations.donor_mail import queue_notices
-from donations.extensions import db, insert_for
+from donations.extensions import db
 from donations.models import StripeEvent, utcnow
-from donations.webhooks.handlers import HANDLERS, Result, ids_in, timestamp
+from donations.webhooks.handlers import (
+    HANDLERS,
+    Result,
+    ids_in,
+    insert_unless_stored,
+    timestamp,
+)
 
 log = logging.getLogger(__name__)
+
+# Statements every event runs, built once, on the table: the ORM would add only its
+# per-statement work to these.
+EVENTS = StripeEvent.__table__
+# Writes an outcome; the values given (see _apply) say which columns it sets.
+RECORD_OUTCOME = update(EVENTS).where(EVENTS.c.id == bindparam("event_id"))
+WAITING = (
+    select(EVENTS.c.id)
+    .where(EVENTS.c.waiting_for.in_(bindparam("ids", expanding=True)))
+    .where(EVENTS.c.outcome == "unmatched")
+    .order_by(EVENTS.c.created_at)
+)
 
 
 def process_event(event: dict[str, Any]) -> Result:
@@ -45,13 +63,8 @@ def _claim(event: dict[str, Any]) -> bool:
 
     One statement: a concurrent delivery of the same event waits on the row, then finds it.
     """
-    statement = (
-        insert_for(StripeEvent)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(StripeEvent.id)
-    )
     claimed = db.session.execute(
-        statement,
+        insert_unless_stored(StripeEvent, "id"),
         {
             "id": event["id"],
             "type": event["type"],
@@ -92,9 +105,7 @@ def _apply(event: dict[str, Any]) -> Result:
     }
     if result.pledge is not None:
         outcome["pledge_id"] = result.pledge.id
-    # The table, not the model: a plain UPDATE, without the ORM's bulk-update bookkeeping.
-    table = StripeEvent.__table__
-    db.session.execute(update(table).where(table.c.id == event["id"]).values(outcome))
+    db.session.execute(RECORD_OUTCOME, {"event_id": event["id"], **outcome})
     return result
 
 
@@ -103,13 +114,7 @@ def _waiting_on(event: dict[str, Any], result: Result) -> list[str]:
     ids = ids_in(event["data"]["object"]) if result.outcome == "applied" else set()
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(StripeEvent.id)
-            .where(StripeEvent.waiting_for.in_(ids), StripeEvent.outcome == "unmatched")
-            .order_by(StripeEvent.created_at)
-        )
-    )
+    return list(db.session.scalars(WAITING, {"ids": list(ids)}))
 
 
 def _release(waiting: list[str]) -> None:

@@ -63,6 +63,8 @@ def _apply(handler: Handler, obj: dict[str, Any], event: dict[str, Any]) -> Iter
     listen(session, "before_flush", collect)
     try:
         result = handler(obj, event)
+        # New payments are stored by a plain INSERT, which no flush sees: the result names them.
+        changes.extend(f"{result.pledge.public_id}: {payment}" for payment in result.recorded)
         if result.pledge is not None and result.notices:
             queue_notices(result.pledge, result.notices)
         db.session.commit()
@@ -72,11 +74,7 @@ def _apply(handler: Handler, obj: dict[str, Any], event: dict[str, Any]) -> Iter
 
 
 def _describe(session: Any) -> Iterator[str]:
-    """What a flush is about to write, in words: new payments and changed fields."""
-    for obj in session.new:
-        if isinstance(obj, Payment):
-            what = f"invoice {obj.stripe_invoice_id}" if obj.stripe_invoice_id else "payment"
-            yield f"{obj.pledge.public_id}: recorded {what} ({obj.amount} {obj.currency})"
+    """What a flush is about to write, in words: changed fields."""
     for obj in session.dirty:
         if not isinstance(obj, Pledge | Payment):
             continue
