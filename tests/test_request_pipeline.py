@@ -81,7 +81,7 @@ def test_limited_posts_still_report_their_limits_and_reads_carry_no_limit_header
     assert int(posted.headers["X-RateLimit-Remaining"]) < int(posted.headers["X-RateLimit-Limit"])
     read = client.get("/api/prompt?placement=article-end")
     assert read.status_code == 200
-    assert not [name for name in read.headers if name.startswith("X-RateLimit")]
+    assert not [name for name, _ in read.headers if name.startswith("X-RateLimit")]
 
 
 def test_a_reader_with_no_session_is_sent_none_and_staff_sessions_still_work(client):
