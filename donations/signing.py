@@ -1,9 +1,10 @@
 """Signed values read or written on page views: the reader's cookie and the supporter pass.
 
-itsdangerous, minus two costs its defaults add to every page view (bench/profile.py): the HMAC
+itsdangerous, minus the costs its defaults add to every page view (bench/profile.py): the HMAC
 comes from hashlib's one-shot C function instead of Python's HMAC class (the same SHA-1
-signature, so cookies already out there stay valid), and a short payload is not first put
-through zlib to see whether that makes it shorter (it seldom does, and loads() reads both).
+signature, so cookies already out there stay valid); a short payload is not first put through
+zlib to see whether that makes it shorter (it seldom does, and loads() reads both); and the
+signer and its derived key are made once, not on every dumps() and loads().
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import URLSafeSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
-from itsdangerous.signer import HMACAlgorithm
+from itsdangerous.signer import HMACAlgorithm, Signer
 
 # Below this many bytes of JSON, zlib saves too little to be worth trying.
 COMPRESS_FROM = 512
@@ -26,7 +27,21 @@ class OneShotHMAC(HMACAlgorithm):
         return hmac.digest(key, value, "sha1")
 
 
+class KeptKeySigner(Signer):
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        derived = self.__dict__.setdefault("_derived_keys", {})
+        if secret_key not in derived:
+            derived[secret_key] = super().derive_key(secret_key)
+        return derived[secret_key]
+
+
 class PageViewSerializer(URLSafeSerializer):
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        signers = self.__dict__.setdefault("_signers", {})
+        if salt not in signers:
+            signers[salt] = super().make_signer(salt)
+        return signers[salt]
+
     def dump_payload(self, obj: Any) -> bytes:
         json = want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
         if len(json) < COMPRESS_FROM:
@@ -41,4 +56,6 @@ def page_view_serializer(salt: str) -> URLSafeSerializer:
 
 @cache
 def _serializer_for(secret: str, salt: str) -> URLSafeSerializer:
-    return PageViewSerializer(secret, salt=salt, signer_kwargs={"algorithm": OneShotHMAC()})
+    return PageViewSerializer(
+        secret, salt=salt, signer=KeptKeySigner, signer_kwargs={"algorithm": OneShotHMAC()}
+    )

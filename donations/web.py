@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import Request, current_app, has_request_context, url_for
+
+
+def cookie(request: Request, name: str) -> str | None:
+    """The cookie's value, or None. request.cookies.get() raises and catches an exception for a
+    missing cookie, and most page views lack most of ours."""
+    cookies = request.cookies
+    return cookies[name] if name in cookies else None  # noqa: SIM401 (.get is the slow path)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

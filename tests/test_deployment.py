@@ -98,9 +98,17 @@ def test_gunicorn_serves_the_app_with_health_checks_and_request_ids(deployed):
     # Every forked worker answers, with its own database connections.
     answers = {requests.get(url + "/readyz", timeout=5).status_code for _ in range(20)}
     assert answers == {200}
-    # The access log ties each request to its id.
+    # The access log is JSON lines like the app's, each tied to its request's id.
     time.sleep(0.5)
-    assert "rid=lb-123" in log.read_text()
+    [access] = [e for e in _json_lines(log) if e["request_id"] == "lb-123"]
+    assert access["logger"] == "gunicorn.access"
+    assert access["message"] == "GET /articles/no-such-story 404"
+    assert (access["method"], access["path"], access["status"]) == (
+        "GET",
+        "/articles/no-such-story",
+        404,
+    )
+    assert access["bytes"] == len(page.content) and access["duration_ms"] >= 0
 
 
 def test_app_logs_are_json_lines_with_the_request_id(deployed):
@@ -115,9 +123,19 @@ def test_app_logs_are_json_lines_with_the_request_id(deployed):
     )
     assert answer.status_code == 200
     time.sleep(0.5)
-    entries = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    entries = _json_lines(log)
     assert all({"time", "level", "logger", "message", "request_id"} <= set(e) for e in entries)
-    [applied] = [e for e in entries if e["request_id"] == "hook-7"]
+    # gunicorn's own lines are JSON too: its start-up notices and the access log.
+    assert any(
+        e["logger"] == "gunicorn.error" and "Booting worker" in e["message"] for e in entries
+    )
+    applied, access = [e for e in entries if e["request_id"] == "hook-7"]
     assert applied["logger"] == "donations.webhooks.processor"
     assert "unmatched" in applied["message"]
+    assert access["logger"] == "gunicorn.access" and access["status"] == 200
     assert WEBHOOK_SECRET not in log.read_text()  # secrets never logged
+
+
+def _json_lines(log: Path) -> list[dict]:
+    """Every line of the server's output, each of which must be JSON."""
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]

@@ -68,6 +68,34 @@ def test_log_lines_are_json_with_the_request_id(app):
     assert line["level"] == "INFO"
 
 
+def test_with_text_logs_gunicorn_keeps_its_access_log_format(tmp_path, monkeypatch):
+    """LOG_FORMAT=text: access lines in config/gunicorn.py's format (JSON is checked on a
+    running server in test_deployment.py)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from donations.observability import GunicornLogger
+
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", '%(h)s "%(r)s" %(s)s rid=%({x-request-id}o)s')
+    logger = GunicornLogger(config)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/healthz",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.9",
+    }
+    # What gunicorn hands its logger: its response's status, byte count and headers.
+    response = SimpleNamespace(status="200 OK", sent=15, headers=[("X-Request-ID", "req-9")])
+    logger.access(response, [], environ, timedelta(milliseconds=3))
+    line = (tmp_path / "access.log").read_text()
+    assert line == '203.0.113.9 "GET /healthz HTTP/1.1" 200 rid=req-9\n'
+
+
 def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(make_app):
     app = make_app(TRUSTED_PROXY_COUNT=1)
 

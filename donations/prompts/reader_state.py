@@ -17,6 +17,7 @@ from werkzeug.http import dump_cookie
 
 from donations.kept import kept
 from donations.signing import page_view_serializer
+from donations.web import cookie
 
 COOKIE = "rr_reader"
 SALT = "reader-state"
@@ -99,7 +100,7 @@ class ReaderState:
 
 def load(request: Request) -> ReaderState:
     """The reader's state from the cookie; a missing, forged or malformed cookie starts afresh."""
-    raw = request.cookies.get(COOKIE)
+    raw = cookie(request, COOKIE)
     if not raw:
         return ReaderState()
     try:

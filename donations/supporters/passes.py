@@ -15,6 +15,7 @@ from itsdangerous import BadSignature
 from donations import pledge_status
 from donations.models import Pledge, utcnow
 from donations.signing import page_view_serializer
+from donations.web import cookie
 
 COOKIE = "rr_supporter"
 SALT = "supporter-pass"
@@ -54,7 +55,7 @@ def pass_for(pledge: Pledge, now: datetime | None = None) -> SupporterPass | Non
 
 def read(request: Request, now: datetime | None = None) -> SupporterPass | None:
     """The reader's valid pass, or None when there is none, it was forged, or it has expired."""
-    raw = request.cookies.get(COOKIE)
+    raw = cookie(request, COOKIE)
     if not raw:
         return None
     try:

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 SALT = "supporter-sign-in"
 
 
+INVALID = "This link is not valid. Please ask for a new one."
+
+
 class SignInLinkInvalid(Exception):
     """The link was altered or has expired; the message says which, in a reader's words."""
 
@@ -68,5 +71,7 @@ def restore(token: str) -> SupporterPass | None:
     except SignatureExpired:
         raise SignInLinkInvalid("This link has expired. Please ask for a new one.") from None
     except BadSignature:
-        raise SignInLinkInvalid("This link is not valid. Please ask for a new one.") from None
-    return best_pass(str(payload.get("e", "")))
+        raise SignInLinkInvalid(INVALID) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
+        raise SignInLinkInvalid(INVALID)  # signed by us, but not a sign-in link's shape
+    return best_pass(payload["e"])

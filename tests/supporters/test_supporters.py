@@ -136,6 +136,17 @@ def test_a_tampered_or_expired_link_is_refused(make_app):
     assert "expired" in expired.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("payload", [["donor@example.org"], {"e": 7}, {}, "donor@example.org"])
+def test_a_signed_token_of_another_shape_is_refused_not_a_500(client, app, payload):
+    from donations.supporters.service import _serializer
+
+    with app.app_context():
+        token = _serializer().dumps(payload)
+    response = client.get(f"/supporters/restore/{token}")
+    assert response.status_code == 400
+    assert "not valid" in response.get_data(as_text=True)
+
+
 def test_a_forged_pass_cookie_is_ignored(client):
     client.set_cookie(COOKIE, "eyJrIjoicmVjdXJyaW5nIiwieCI6OTk5OTk5OTk5OX0.forged")
     assert appeal_shown(client)
