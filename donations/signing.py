@@ -27,20 +27,18 @@ class OneShotHMAC(HMACAlgorithm):
         return hmac.digest(key, value, "sha1")
 
 
+# Both are made for a handful of serializers that live as long as the process, so caching
+# on the instance keeps nothing alive that would otherwise go.
 class KeptKeySigner(Signer):
+    @cache  # noqa: B019
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        derived = self.__dict__.setdefault("_derived_keys", {})
-        if secret_key not in derived:
-            derived[secret_key] = super().derive_key(secret_key)
-        return derived[secret_key]
+        return super().derive_key(secret_key)
 
 
 class PageViewSerializer(URLSafeSerializer):
+    @cache  # noqa: B019
     def make_signer(self, salt: str | bytes | None = None) -> Signer:
-        signers = self.__dict__.setdefault("_signers", {})
-        if salt not in signers:
-            signers[salt] = super().make_signer(salt)
-        return signers[salt]
+        return super().make_signer(salt)
 
     def dump_payload(self, obj: Any) -> bytes:
         json = want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
