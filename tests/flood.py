@@ -41,7 +41,8 @@ def signed(events: list[dict], secret: str) -> list[tuple[bytes, str]]:
 
 
 def send_all(url: str, deliveries: list[tuple[bytes, str]], threads: int = 16) -> list[int]:
-    """POST every signed body to the webhook URL over keep-alive connections, one per thread."""
+    """POST every signed body to the webhook URL, a connection per thread (kept open if the
+    server keeps it alive; gunicorn's sync workers close it after each answer)."""
     parts = urlsplit(url)
     local = threading.local()
 
