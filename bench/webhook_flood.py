@@ -2,8 +2,8 @@
 
 A flood of checkout and invoice events for N pledges, 30 % of them sent twice, shuffled, from
 16 client threads (bodies signed before the clock starts; the client shares the two cores with
-the server and PostgreSQL) to the app under gunicorn (config/gunicorn.py). Afterwards every pledge must have exactly its payments: none lost,
-none counted twice.
+the server and PostgreSQL) to the app under gunicorn (config/gunicorn.py). Afterwards every
+pledge must have exactly its payments: none lost, none counted twice.
 Usage: .venv/bin/python bench/webhook_flood.py [pledges]
 """
 

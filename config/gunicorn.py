@@ -30,6 +30,11 @@ keepalive = 5  # gthread only
 # The app is built once in the master and forked: a new or recycled worker costs a fork, not
 # seconds of imports (profiled: recycling every 5,000 requests took a fifth of the CPU).
 preload_app = True
+# Workers prove they are alive by touching a file on every loop: on tmpfs, where a container's
+# disk cannot stall them into a timeout (gunicorn's advice for Docker). gunicorn makes the file
+# with mkstemp, so a shared directory is safe.
+SHARED_MEMORY = "/dev/shm"  # noqa: S108
+worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 # Recycle workers now and then, so a slow leak never becomes an outage.
 max_requests = 100_000
 max_requests_jitter = 10_000
@@ -40,6 +45,10 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 logger_class = "donations.observability.GunicornLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
+# gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl), so two servers
+# on a machine (the benchmarks run two) take it from each other; signals (HUP, TTIN, TERM)
+# manage the server instead, and the master forks with no extra thread running.
+control_socket_disable = True
 
 
 def post_fork(server, worker):
