@@ -92,7 +92,9 @@ class GunicornLogger(glogging.Logger):
         if not self.access_log_enabled:
             return None
         method, path = environ["REQUEST_METHOD"], environ.get("RAW_URI", "")
-        status = int(str(resp.status).split(None, 1)[0])
+        # None when the worker was stopped (its timeout) before the app answered.
+        code = str(resp.status).split(None, 1)[0]
+        status = int(code) if code.isdigit() else None
         fields = {
             "remote": environ.get("REMOTE_ADDR", "-"),
             "method": method,
@@ -105,7 +107,7 @@ class GunicornLogger(glogging.Logger):
             "%s %s %s",
             method,
             path,
-            status,
+            status or "-",
             extra={"request_id": environ.get(ENVIRON_KEY, "-"), "fields": fields},
         )
         return None

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -180,6 +181,53 @@ def test_checkout_and_its_first_invoice_at_once_count_one_payment(app):
         assert pledge.status == pledge_status.ACTIVE
         assert [p.stripe_invoice_id for p in pledge.payments] == [session["invoice"]]
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("first", ["checkout", "invoice"])
+def test_an_invoice_racing_its_checkout_is_never_left_waiting(app, first):
+    """A renewal's invoice that names no pledge is found by the subscription id its checkout
+    brings. Whichever of the two looks first and commits last, the invoice ends applied."""
+    with app.app_context():
+        pledge = monthly_pledge()
+        session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
+        renewal = invoice(
+            subscription_id=session["subscription"],
+            pledge_id=None,
+            amount=500,
+            billing_reason="subscription_cycle",
+        )
+        events = {
+            "checkout": event("checkout.session.completed", session),
+            "invoice": event("invoice.paid", renewal),
+        }
+    second = "invoice" if first == "checkout" else "checkout"
+    looked, other_done = threading.Event(), threading.Event()
+
+    def hold_first_commit(_session) -> None:
+        # The first event has looked for what it needs; it commits once the second is done.
+        if threading.current_thread().name == first and not looked.is_set():
+            looked.set()
+            other_done.wait(10)
+
+    def deliver(name: str) -> None:
+        assert post_event(app.test_client(), events[name], WEBHOOK_SECRET).status_code == 200
+
+    sqlalchemy.event.listen(db.session, "before_commit", hold_first_commit)
+    try:
+        first_delivery = threading.Thread(target=deliver, args=(first,), name=first)
+        first_delivery.start()
+        assert looked.wait(10)
+        deliver(second)
+        other_done.set()
+        first_delivery.join(10)
+    finally:
+        other_done.set()
+        sqlalchemy.event.remove(db.session, "before_commit", hold_first_commit)
+    with app.app_context():
+        outcomes = dict(db.session.execute(select(StripeEvent.type, StripeEvent.outcome)).all())
+        assert outcomes == {"checkout.session.completed": "applied", "invoice.paid": "applied"}
+        assert db.session.scalar(select(func.count()).select_from(Payment)) == 2
 
 
 def run_concurrently(app, events: list[dict]) -> list[int]:

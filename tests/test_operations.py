@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 from flask_migrate import upgrade
 
 from app import create_app
 from donations.extensions import db
-from donations.observability import JsonFormatter, RequestIdFilter
+from donations.observability import ENVIRON_KEY, JsonFormatter, RequestIdFilter
 from tests.conftest import WEBHOOK_SECRET, app_settings, fresh_database
 from tests.stripe_events import event, post_event
 
@@ -68,9 +69,11 @@ def test_log_lines_are_json_with_the_request_id(app):
     assert line["level"] == "INFO"
 
 
-def test_with_text_logs_gunicorn_keeps_its_access_log_format(tmp_path, monkeypatch):
-    """LOG_FORMAT=text: access lines in config/gunicorn.py's format (JSON is checked on a
-    running server in test_deployment.py)."""
+@pytest.fixture
+def gunicorn_access_log(tmp_path, monkeypatch):
+    """gunicorn's logger as config/gunicorn.py sets it up, and a way to log one request the way
+    gunicorn's worker does: with its response's status, byte count and headers. (JSON lines
+    from a running server are checked in test_deployment.py.)"""
     from datetime import timedelta
     from types import SimpleNamespace
 
@@ -78,22 +81,44 @@ def test_with_text_logs_gunicorn_keeps_its_access_log_format(tmp_path, monkeypat
 
     from donations.observability import GunicornLogger
 
-    monkeypatch.setenv("LOG_FORMAT", "text")
-    config = Config()
-    config.set("accesslog", str(tmp_path / "access.log"))
-    config.set("access_log_format", '%(h)s "%(r)s" %(s)s rid=%({x-request-id}o)s')
-    logger = GunicornLogger(config)
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "RAW_URI": "/healthz",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "203.0.113.9",
-    }
-    # What gunicorn hands its logger: its response's status, byte count and headers.
-    response = SimpleNamespace(status="200 OK", sent=15, headers=[("X-Request-ID", "req-9")])
-    logger.access(response, [], environ, timedelta(milliseconds=3))
-    line = (tmp_path / "access.log").read_text()
+    def log_one(log_format: str, status: str | None) -> str:
+        monkeypatch.setenv("LOG_FORMAT", log_format)
+        config = Config()
+        config.set("accesslog", str(tmp_path / f"{log_format}.log"))
+        config.set("access_log_format", '%(h)s "%(r)s" %(s)s rid=%({x-request-id}o)s')
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": "/healthz",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "203.0.113.9",
+            ENVIRON_KEY: "req-9",
+        }
+        response = SimpleNamespace(status=status, sent=15, headers=[("X-Request-ID", "req-9")])
+        logger = GunicornLogger(config)
+        logger.access(response, [], environ, timedelta(milliseconds=3))
+        for log in (logger.access_log, logger.error_log):  # gunicorn's loggers are global
+            for handler in log.handlers[:]:
+                log.removeHandler(handler)
+                handler.close()
+        return (tmp_path / f"{log_format}.log").read_text()
+
+    return log_one
+
+
+def test_with_text_logs_gunicorn_keeps_its_access_log_format(gunicorn_access_log):
+    line = gunicorn_access_log("text", "200 OK")
     assert line == '203.0.113.9 "GET /healthz HTTP/1.1" 200 rid=req-9\n'
+
+
+def test_gunicorn_access_lines_are_json_even_for_a_request_stopped_before_its_answer(
+    gunicorn_access_log,
+):
+    answered = json.loads(gunicorn_access_log("json", "404 NOT FOUND"))
+    assert answered["message"] == "GET /healthz 404" and answered["status"] == 404
+    assert answered["request_id"] == "req-9" and answered["duration_ms"] == 3.0
+    # A worker stopped by its timeout logs the request with no status, rather than failing.
+    stopped = json.loads(gunicorn_access_log("json", None).splitlines()[-1])
+    assert stopped["status"] is None and stopped["message"] == "GET /healthz -"
 
 
 def test_behind_one_proxy_the_client_address_comes_from_x_forwarded_for(make_app):

@@ -314,6 +314,7 @@ def prompt_answer(
         tuple(placements),
         article,
         requesting_origin(request),
+        own_origin(request),  # the form's links
         _hour(reader.now),  # the token changes each hour, the months each day
         is_allowed_crawler(reader.user_agent),
     )

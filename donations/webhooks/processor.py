@@ -39,10 +39,15 @@ def process_event(event: dict[str, Any]) -> Result:
     if not _claim(event):
         return Result("duplicate", "already received")
     result = _apply(event)
-    waiting = _waiting_on(event, result)  # asked inside the transaction: one round trip less
     db.session.commit()
+    if result.waiting_for is None:
+        _release_waiting(event, result)
+    else:
+        # What it waits for may have been committed while it looked, by an event that then
+        # looked for waiting events before this one's wait was committed. Each side looks
+        # after its own commit, so one of the two always sees the other.
+        result = _apply_committed(event)
     log.info("stripe event %s %s: %s %s", event["id"], event["type"], result.outcome, result.reason)
-    _release(waiting)
     return result
 
 
@@ -51,10 +56,14 @@ def replay_event(event_id: str) -> Result:
     payload = db.session.scalar(select(StripeEvent.payload).where(StripeEvent.id == event_id))
     if payload is None:
         raise LookupError(event_id)
-    result = _apply(payload)
-    waiting = _waiting_on(payload, result)
+    return _apply_committed(payload)
+
+
+def _apply_committed(event: dict[str, Any]) -> Result:
+    """Apply an event already stored, commit, and release what waited for it."""
+    result = _apply(event)
     db.session.commit()
-    _release(waiting)
+    _release_waiting(event, result)
     return result
 
 
@@ -109,16 +118,12 @@ def _apply(event: dict[str, Any]) -> Result:
     return result
 
 
-def _waiting_on(event: dict[str, Any], result: Result) -> list[str]:
-    """Stored events that arrived before the objects this applied event brings, oldest first."""
+def _release_waiting(event: dict[str, Any], result: Result) -> None:
+    """Apply the stored events that arrived before the objects this applied event brings,
+    oldest first, now that those are committed."""
     ids = ids_in(event["data"]["object"]) if result.outcome == "applied" else set()
     if not ids:
-        return []
-    return list(db.session.scalars(WAITING, {"ids": list(ids)}))
-
-
-def _release(waiting: list[str]) -> None:
-    """Apply them, now that what they need is known."""
-    for event_id in waiting:
+        return
+    for event_id in db.session.scalars(WAITING, {"ids": list(ids)}).all():
         log.info("stripe event %s can apply now", event_id)
         replay_event(event_id)

@@ -78,3 +78,21 @@ def test_readers_whose_prompts_come_out_alike_share_an_answer_and_others_do_not(
     # Another article is another answer (the appeal names the article it was read on).
     other = ask(once, article="another-story").json["prompts"]["article-end"]
     assert other["article"] == "another-story"
+
+
+def test_a_first_visit_answer_is_never_shared_across_the_sites_own_addresses(make_app):
+    """Without PUBLIC_BASE_URL (a developer's machine) the form's links come from the address
+    asked for: a first visit from an embedding site under one host must not hand its links to
+    that site's readers under another."""
+    partner = "https://partner.example"
+    app = make_app(PUBLIC_BASE_URL="", EMBED_ALLOWED_ORIGINS=[partner])
+    links = {
+        host: ask(app.test_client(), article=DEMO_SLUG, Host=host, Origin=partner).json["form"][
+            "supportUrl"
+        ]
+        for host in ("one.example", "two.example")
+    }
+    assert links == {
+        "one.example": "http://one.example/support",
+        "two.example": "http://two.example/support",
+    }
