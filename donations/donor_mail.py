@@ -7,7 +7,7 @@ import logging
 from flask import current_app
 from sqlalchemy import select
 
-from donations.extensions import db, insert_for
+from donations.extensions import db, insert_unless_stored
 from donations.mail import MailError, send_email
 from donations.manage.links import manage_url
 from donations.models import DonorNotice, Pledge, utcnow
@@ -53,18 +53,13 @@ def deliver(kind: str, pledge: Pledge) -> None:
 
 def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:
     """Queue e-mails in the caller's transaction; one already queued is not queued again."""
+    if not notices:
+        return
+    queued = insert_unless_stored(DonorNotice, "pledge_id", "kind", "reference")
+    now = utcnow()
     for kind, reference in notices:
-        db.session.execute(
-            insert_for(DonorNotice)
-            .values(
-                pledge_id=pledge.id,
-                kind=kind,
-                reference=reference,
-                created_at=utcnow(),
-                attempts=0,
-            )
-            .on_conflict_do_nothing(index_elements=["pledge_id", "kind", "reference"])
-        )
+        row = {"pledge_id": pledge.id, "kind": kind, "reference": reference}
+        db.session.execute(queued, {**row, "created_at": now, "attempts": 0})
 
 
 def send_pending_notices(limit: int = 100) -> int:

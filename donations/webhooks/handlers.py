@@ -12,13 +12,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import select
 
 from donations import pledge_status
-from donations.extensions import Base, db, insert_for
+from donations.extensions import db, insert_unless_stored
 from donations.models import Payment, Pledge
 from donations.pledge_status import IllegalTransition
 
@@ -354,20 +353,6 @@ def record_payment(
     what = f"invoice {invoice_id}" if invoice_id else "payment"
     result.recorded.append(f"recorded {what} ({amount} {currency.lower()})")
     return True
-
-
-def insert_unless_stored(model: type[Base], key: str) -> Insert:
-    """INSERT into the model's table, giving back `key`, or nothing when a row with that key
-    is stored already (ON CONFLICT DO NOTHING). The values go with the execution."""
-    return _insert_unless_stored(model, key, db.session.get_bind().dialect.name)
-
-
-@cache
-def _insert_unless_stored(model: type[Base], key: str, dialect: str) -> Insert:
-    # Built once per database kind (`dialect`, the one insert_for picks): built anew for
-    # every event, it took a third of the insert's time in the webhook's profile.
-    statement = insert_for(model).on_conflict_do_nothing(index_elements=[key])
-    return statement.returning(model.__table__.c[key])
 
 
 def sync_subscription(pledge: Pledge, subscription: StripeObject, event: StripeObject) -> str:

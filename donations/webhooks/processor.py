@@ -9,15 +9,9 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from donations.donor_mail import queue_notices
-from donations.extensions import db
+from donations.extensions import db, insert_unless_stored
 from donations.models import StripeEvent, utcnow
-from donations.webhooks.handlers import (
-    HANDLERS,
-    Result,
-    ids_in,
-    insert_unless_stored,
-    timestamp,
-)
+from donations.webhooks.handlers import HANDLERS, Result, ids_in, timestamp
 
 log = logging.getLogger(__name__)
 
