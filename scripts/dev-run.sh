@@ -24,6 +24,8 @@ export SANDBOX_PORT="${SANDBOX_PORT:-12111}"
 export SECRET_KEY="${SECRET_KEY:-$DEV_SECRET_KEY}"
 export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-$DEV_WEBHOOK_SECRET}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
+# Lines a person reads in a terminal; production keeps the JSON default.
+export LOG_FORMAT="${LOG_FORMAT:-text}"
 
 # With a real key and no sandbox URL the app talks to Stripe itself (webhooks via `stripe listen`).
 use_sandbox=yes
