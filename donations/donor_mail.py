@@ -58,8 +58,16 @@ def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:
     queued = insert_unless_stored(DonorNotice, "pledge_id", "kind", "reference")
     now = utcnow()
     for kind, reference in notices:
-        row = {"pledge_id": pledge.id, "kind": kind, "reference": reference}
-        db.session.execute(queued, {**row, "created_at": now, "attempts": 0})
+        db.session.execute(
+            queued,
+            {
+                "pledge_id": pledge.id,
+                "kind": kind,
+                "reference": reference,
+                "created_at": now,
+                "attempts": 0,
+            },
+        )
 
 
 def send_pending_notices(limit: int = 100) -> int:
