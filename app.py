@@ -27,7 +27,13 @@ from donations import (
     supporters,
     webhooks,
 )
-from donations.extensions import LeanSessionInterface, db, login_manager, migrate
+from donations.extensions import (
+    LeanSessionInterface,
+    db,
+    login_manager,
+    migrate,
+    ping_idle_connections,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -55,6 +61,9 @@ def configure_proxy(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine)
     # Batch mode lets Alembic alter tables on SQLite too.
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True

@@ -4,8 +4,9 @@ DEFAULTS = {
     # Development placeholder; validate() refuses it outside debug and tests.
     "SECRET_KEY": "dev-only-not-secret",
     "DATABASE_URL": None,
-    # Pre-ping replaces connections a database restart left dead, so readers never see it.
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800},
+    # Connections a database restart left dead are replaced unseen: those idle for a second
+    # are checked before use (extensions.ping_idle_connections).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
     "STRIPE_SECRET_KEY": None,
     "STRIPE_PUBLISHABLE_KEY": None,
     "STRIPE_WEBHOOK_SECRET": None,
