@@ -34,6 +34,21 @@ def monthly_pledge() -> Pledge:
     return start_pledge(choice, Attribution(None, "support-page", None, None), referrer=None)
 
 
+def checkout_and_invoice(*, names_pledge: bool = True, first: bool = False) -> list[dict]:
+    """A new monthly pledge's completed checkout, and a paid invoice of its subscription: the
+    first one (the checkout's own) or a renewal, naming the pledge or only the subscription."""
+    pledge = monthly_pledge()
+    session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
+    bill = invoice(
+        subscription_id=session["subscription"],
+        pledge_id=pledge.public_id if names_pledge else None,
+        amount=500,
+        invoice_id=session["invoice"] if first else None,
+        billing_reason="subscription_create" if first else "subscription_cycle",
+    )
+    return [event("checkout.session.completed", session), event("invoice.paid", bill)]
+
+
 def life_of_a_monthly_pledge(pledge_id: str) -> list[dict]:
     """Completed, two renewals, a failure and its recovery, an upgrade, cancellation, a refund."""
     t = int(time.time()) - 1000
@@ -146,15 +161,7 @@ def test_the_same_event_from_eight_threads_applies_once(app):
 @pytest.mark.postgres
 def test_two_events_for_one_pledge_at_once_both_apply(app):
     with app.app_context():
-        pledge = monthly_pledge()
-        session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
-        renewal = invoice(
-            subscription_id=session["subscription"],
-            pledge_id=pledge.public_id,
-            amount=500,
-            billing_reason="subscription_cycle",
-        )
-        events = [event("checkout.session.completed", session), event("invoice.paid", renewal)]
+        events = checkout_and_invoice()
     run_concurrently(app, events * 4)
     with app.app_context():
         pledge = db.session.scalar(select(Pledge))
@@ -166,20 +173,13 @@ def test_two_events_for_one_pledge_at_once_both_apply(app):
 @pytest.mark.postgres
 def test_checkout_and_its_first_invoice_at_once_count_one_payment(app):
     with app.app_context():
-        pledge = monthly_pledge()
-        session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
-        first = invoice(
-            subscription_id=session["subscription"],
-            pledge_id=pledge.public_id,
-            amount=500,
-            invoice_id=session["invoice"],
-        )
-        events = [event("checkout.session.completed", session), event("invoice.paid", first)]
+        events = checkout_and_invoice(first=True)
     run_concurrently(app, events * 4)
     with app.app_context():
         pledge = db.session.scalar(select(Pledge))
         assert pledge.status == pledge_status.ACTIVE
-        assert [p.stripe_invoice_id for p in pledge.payments] == [session["invoice"]]
+        first_invoice = events[0]["data"]["object"]["invoice"]
+        assert [p.stripe_invoice_id for p in pledge.payments] == [first_invoice]
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
 
 
@@ -189,18 +189,8 @@ def test_an_invoice_racing_its_checkout_is_never_left_waiting(app, first):
     """A renewal's invoice that names no pledge is found by the subscription id its checkout
     brings. Whichever of the two looks first and commits last, the invoice ends applied."""
     with app.app_context():
-        pledge = monthly_pledge()
-        session = checkout_session(pledge_id=pledge.public_id, mode="subscription", amount=500)
-        renewal = invoice(
-            subscription_id=session["subscription"],
-            pledge_id=None,
-            amount=500,
-            billing_reason="subscription_cycle",
-        )
-        events = {
-            "checkout": event("checkout.session.completed", session),
-            "invoice": event("invoice.paid", renewal),
-        }
+        checkout, renewal = checkout_and_invoice(names_pledge=False)
+        events = {"checkout": checkout, "invoice": renewal}
     second = "invoice" if first == "checkout" else "checkout"
     looked, other_done = threading.Event(), threading.Event()
 
