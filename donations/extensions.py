@@ -50,9 +50,10 @@ def ping_idle_connections(engine: Engine) -> None:
     """SQLAlchemy's pool_pre_ping, for connections that have sat idle.
 
     A database restart or a dropped network leaves pooled connections dead, and a check
-    before use replaces them unseen. Checking every checkout cost a tenth of a webhook's time
-    (a webhook checks out twice); a connection used within the last second needs no check,
-    and the restart it could have missed is one the request would not outlive anyway.
+    before use replaces them unseen. pool_pre_ping checks on every checkout, a round trip per
+    request; a connection used within the last second needs none (bench/http_load.py: /healthz
+    1,061 -> 1,199 req/s). Should one die in that second, its request is a clean 503 and the
+    pool replaces it for the next (tests/test_faults.py).
     """
 
     @event.listens_for(engine, "connect")
