@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format sandbox stripe-listen browser-deps bench bench-deps clean
+.PHONY: run test lint format sandbox stripe-listen system-deps bench bench-deps clean
 
 run: $(VENV)/.runtime-installed ## Start the Stripe sandbox and the app on http://127.0.0.1:5000
 	@bash scripts/dev-run.sh
 
-test: $(VENV)/.dev-installed browser-deps node_modules/.installed lint ## Install what the tests need and run them all
+test: $(VENV)/.dev-installed system-deps node_modules/.installed lint ## Install what the tests need and run them all
 	@bash scripts/test.sh
 
 lint: $(VENV)/.dev-installed ## ruff: lint and format check
@@ -25,11 +25,15 @@ sandbox: $(VENV)/.runtime-installed ## Run only the Stripe sandbox (port 12111)
 stripe-listen: $(VENV)/.runtime-installed ## Forward real Stripe test webhooks here (needs STRIPE_SECRET_KEY and network)
 	@bash scripts/stripe-listen.sh
 
-browser-deps: ## Debian's Chromium for the browser tests (Playwright never downloads one)
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+# Debian's Chromium for the browser tests (Playwright never downloads one), nginx for the cache
+# in front (deploy/nginx.conf), wrk for the benchmarks. The packages' own nginx service is not
+# wanted: the tests and benchmarks start theirs on loopback.
+DEBIAN_PACKAGES := chromium nginx wrk
+system-deps: ## Debian packages the tests and benchmarks run: chromium, nginx, wrk
+	@missing=""; for tool in $(DEBIAN_PACKAGES); do command -v $$tool >/dev/null 2>&1 || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing && { nginx -s stop 2>/dev/null || true; }; fi
 
-bench-deps: $(VENV)/.dev-installed ## wrk (Debian) and py-spy for the benchmarks in bench/
-	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+bench-deps: $(VENV)/.dev-installed system-deps ## wrk, nginx (Debian) and py-spy for bench/
 	$(BIN)/pip install -q -r bench/requirements.txt
 
 bench: bench-deps ## Hot paths against a bare route, the webhook flood, and the component's size (loopback only)

@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import postgres_database
 
 from app import create_app
-from donations.extensions import db
-from donations.models import utcnow
+from donations.demo.pledges import DemoHistory
+from donations.platform.database import utcnow
+from donations.platform.extensions import db
 from donations.staff import auth
-from donations.staff.demo_data import DemoHistory
 
 BUDGET_MS = 300
 EMAIL, PASSWORD = "bench@newsroom.example", "benchmark password"

@@ -1,7 +1,8 @@
 """Where a hot path spends its time: py-spy samples one gunicorn worker while wrk loads it.
 
 Usage: .venv/bin/python bench/profile.py [path | webhooks] [seconds]
-  path defaults to the per-page-view prompt call; "webhooks" samples the workers of
+  path defaults to the article page as gunicorn renders it (on a cache miss, or under the
+  metered paywall); "webhooks" samples the workers of
   bench/webhook_flood.py. Prints the functions with the largest share of samples, inclusive
   (the function and what it calls) and self (its own code only).
 """
@@ -28,7 +29,7 @@ from harness import (
 )
 from http_load import SLUG
 
-DEFAULT_PATH = f"/api/prompt?placement=article-end&article={SLUG}"
+DEFAULT_PATH = f"/articles/{SLUG}"
 SHOWN = 45
 
 

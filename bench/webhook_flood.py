@@ -26,7 +26,8 @@ from harness import (
 from sqlalchemy import create_engine, func, insert, select
 
 sys.path.insert(0, str(ROOT))
-from donations.models import Payment, Pledge, StripeEvent, utcnow
+from donations.payments.models import Payment, Pledge, StripeEvent
+from donations.platform.database import utcnow
 from tests.flood import flood_events, send_all, signed
 
 

@@ -1,13 +1,17 @@
 """gunicorn settings: `gunicorn -c config/gunicorn.py "app:create_app()"`.
 
 Each can be overridden by its environment variable; defaults suit one app machine with two
-cores behind a load balancer.
+cores, nginx in front of gunicorn on the same machine, behind a load balancer.
 """
 
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Loopback: nginx on the same machine is gunicorn's only client. Straight from the network, the
+# sync workers would meet slow clients unbuffered, and answers would say "Server: gunicorn";
+# nginx answers with its own, version-less (server_tokens off). Set GUNICORN_BIND=0.0.0.0:8000
+# where nginx runs elsewhere (another container).
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Measured (bench/http_load.py, bench/webhook_flood.py, 2 cores): cores + 1 processes beat
 # 2 × cores (the usual advice for I/O-bound apps): page views are CPU-bound, and fewer
 # processes fight less over the cores (webhooks 318 vs 270 events/s, /api/prompt p99 64 vs
@@ -42,7 +46,7 @@ max_requests_jitter = 10_000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 # LOG_FORMAT=json (the default): gunicorn's lines are JSON like the app's; text: this format.
-logger_class = "donations.observability.GunicornLogger"
+logger_class = "donations.platform.observability.GunicornLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl), so two servers

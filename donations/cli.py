@@ -1,4 +1,7 @@
-"""Command-line tasks: `flask --app app <command>`."""
+"""App-level commands (`flask --app app <command>`): the demo data and deletion requests.
+
+Each feature registers its own commands (`stripe`, `mail`, `staff`, `reminders`) in its init_app.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from donations.demo import seed_demo
-from donations.mail_cli import mail_cli
-from donations.privacy_cli import privacy_cli
-from donations.staff.commands import staff_cli
-from donations.staff.demo_data import seed_pledges
-from donations.stripe_cli import stripe_cli
+from donations.demo.experiments import seed_experiment
+from donations.demo.pledges import seed_pledges
+from donations.privacy import privacy_cli
 
 
 @click.command("seed-demo")
@@ -19,7 +20,8 @@ from donations.stripe_cli import stripe_cli
     "--pledges",
     type=click.IntRange(min=1),
     default=None,
-    help="Also store this many made-up pledges with a year of payments, for the dashboard.",
+    help="Also store this many made-up pledges with a year of payments, and a running "
+    "experiment with two weeks of results, for the dashboard.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
 @with_appcontext
@@ -29,11 +31,9 @@ def seed_demo_command(pledges: int | None, seed: int) -> None:
         click.echo(line)
     if pledges:
         click.echo(seed_pledges(pledges, seed=seed))
+        click.echo(seed_experiment(seed=seed))
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
-    app.cli.add_command(staff_cli)
-    app.cli.add_command(stripe_cli)
-    app.cli.add_command(mail_cli)
     app.cli.add_command(privacy_cli)

@@ -1,6 +1,7 @@
 """Alembic's environment: runs migrations on the app's database (Flask-SQLAlchemy 3)."""
 
 import logging
+import warnings
 from logging.config import fileConfig
 
 from alembic import context
@@ -10,6 +11,8 @@ config = context.config
 # Keep the app's own loggers working when migrations run inside it (tests, `make run`).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+# SQLite cannot reflect expression indexes (lower(email)), and batch migrations reflect tables.
+warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
 
 target_db = current_app.extensions["migrate"].db
 config.set_main_option(
@@ -18,9 +21,11 @@ config.set_main_option(
 
 
 def render_item(type_, obj, autogen_context):
-    """Write our UTC column type as a plain DateTime: migrations must not import the app."""
+    """Write our column types as the plain ones they store: migrations must not import the app."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime()"
+    if type_ == "type" and type(obj).__name__ == "EnumText":
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make stripe-listen`: forward real Stripe test-mode webhooks to the local app with the Stripe
-# CLI (from npm's @stripe/cli), subscribed to exactly the events the app handles.
+# CLI (from npm's @stripe/cli), subscribed to exactly the events the app handles, rendered at
+# the API version the app reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +17,17 @@ MSG
   exit 2
 fi
 
-events=$(.venv/bin/python -c 'from donations.webhooks.handlers import HANDLERS; print(",".join(HANDLERS))')
+read -r events pinned < <(.venv/bin/python -c '
+from donations.payments.stripe_gateway import API_VERSION
+from donations.payments.webhooks.handlers import HANDLERS
+print(",".join(HANDLERS), API_VERSION)')
 port="${PORT:-5000}"
+# Without --latest the CLI sends the account's default API version, whatever it is. The app's
+# pin (stripe-python's) is Stripe's latest version when the SDK is current; if Stripe has moved
+# on, the app refuses the events and says so: upgrade the SDK (README, "A new Stripe version").
+echo "Forwarding events at Stripe's latest API version; this app reads $pinned." >&2
 exec npm exec --yes --package=@stripe/cli@1.52.0 -- stripe listen \
   --api-key "$STRIPE_SECRET_KEY" \
+  --latest \
   --forward-to "localhost:$port/stripe/webhook" \
   --events "$events"

@@ -83,10 +83,17 @@ def reset() -> Response:
 
 @bp.post("/webhook")
 def webhook() -> Response:
-    """Point delivery at another endpoint (`url`, optional `secret`)."""
+    """Point delivery at another endpoint (`url`, optional `secret`; `enabled_events`, comma
+    separated, and `api_version` as a Dashboard endpoint would have them)."""
     url = request.form.get("url") or None
-    secret = current_app.extensions["stripe_sandbox"].set_webhook(url, request.form.get("secret"))
-    return jsonify({"url": url, "secret": secret})
+    events = [e.strip() for e in request.form.get("enabled_events", "").split(",") if e.strip()]
+    secret = current_app.extensions["stripe_sandbox"].set_webhook(
+        url,
+        request.form.get("secret"),
+        enabled_events=events or None,
+        api_version=request.form.get("api_version") or None,
+    )
+    return jsonify({"url": url, "secret": secret, "enabled_events": events or ["*"]})
 
 
 @bp.get("/clock")

@@ -1,9 +1,11 @@
 """The `/v1` API: Stripe's wire protocol for the endpoints the app uses.
 
 Every endpoint goes through `endpoint()`, which does what Stripe does around each call:
-checks the test-mode key, parses and checks the form parameters against the endpoint's
-schema, replays or refuses reused idempotency keys, runs the call inside one state
-transaction, applies `expand[]` and answers in Stripe's error envelope on failure.
+checks the test-mode key, parses the form parameters and checks them against the operation's
+published definition (`definitions.py`: every parameter Stripe accepts, and only those),
+replays or refuses reused idempotency keys, runs the call inside one state transaction, applies
+`expand[]` and answers in Stripe's error envelope on failure. The checks in the handlers are
+Stripe's rules that the definitions do not spell out (which parameters go with which mode).
 """
 
 import base64
@@ -16,16 +18,18 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from . import billing, objects
+from . import billing, definitions, objects
 from .errors import StripeError, invalid, no_such
 from .events import API_VERSION
 from .objects import list_object, new_id
-from .params import METADATA, RANGE, one_of, parse_form, require, validate
+from .params import one_of, parse_form, require
 from .store import State
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 Handler = Callable[..., Any]
+# The published operations served here: route -> handler name.
+ROUTES: dict[str, str] = {}
 
 # Currencies and Checkout locales the sandbox accepts (a subset of Stripe's lists).
 # fmt: off
@@ -38,12 +42,7 @@ LOCALES = frozenset({
     "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
 })
 # fmt: on
-INTERVALS = ("day", "week", "month", "year")
-SUBMIT_TYPES = ("auto", "book", "donate", "pay", "subscribe")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-EXPAND = {"expand": [str]}
-LIST = {"limit": int, "starting_after": str, "ending_before": str, "created": RANGE, **EXPAND}
 
 
 def state() -> State:
@@ -84,10 +83,10 @@ def _authenticate() -> None:
         raise StripeError(f"Invalid API Key provided: {masked}", status=401)
 
 
-def _params(schema: dict[str, Any]) -> dict[str, Any]:
+def _params(route: str) -> dict[str, Any]:
     source = request.form if request.method == "POST" else request.args
     raw = parse_form(source.items(multi=True))
-    return validate(raw, schema)
+    return definitions.validate(raw, route)
 
 
 def _idempotent_replay(key: str, fingerprint: str) -> Response | None:
@@ -106,32 +105,34 @@ def _idempotent_replay(key: str, fingerprint: str) -> Response | None:
     return response
 
 
-def endpoint(rule: str, methods: list[str], schema: dict[str, Any]) -> Callable[[Handler], Handler]:
-    """Register a Stripe API handler: `handler(params, **path_args) -> object`."""
+def endpoint(rule: str, method: str) -> Callable[[Handler], Handler]:
+    """Register a Stripe API handler: `handler(params, **path_args) -> object`, for the published
+    operation `method /v1{rule}` (a path's `<object_id>` is its `{id}`)."""
+    route = f"{method} /v1{rule.replace('<object_id>', '{id}')}"
+    definitions.operation(route)  # an operation Stripe does not publish is a sandbox bug
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         def view(**path_args: str) -> Response:
             request_id = new_id("req_", 14)
             try:
-                response = _call(handler, schema, request_id, path_args)
+                response = _call(handler, route, request_id, path_args)
             except StripeError as error:
                 response = stripe_response(error.envelope(), error.status)
             response.headers["Request-Id"] = request_id
             response.headers["Stripe-Version"] = request.headers.get("Stripe-Version", API_VERSION)
             return response
 
-        bp.add_url_rule(rule, handler.__name__, view, methods=methods)
+        bp.add_url_rule(rule, handler.__name__, view, methods=[method])
+        ROUTES[route] = handler.__name__
         return handler
 
     return decorate
 
 
-def _call(
-    handler: Handler, schema: dict[str, Any], request_id: str, path_args: dict[str, str]
-) -> Response:
+def _call(handler: Handler, route: str, request_id: str, path_args: dict[str, str]) -> Response:
     _authenticate()
-    params = _params(schema)
+    params = _params(route)
     key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
     fingerprint = json.dumps([request.method, request.path, params], sort_keys=True)
     sandbox = state()
@@ -176,6 +177,8 @@ def _expand_path(node: Any, parts: list[str], path: str, param: str) -> None:
 def _paginate(items: list[dict[str, Any]], params: dict[str, Any], url: str) -> dict[str, Any]:
     """Stripe's cursor pagination over objects already sorted newest first."""
     created = params.get("created")
+    if isinstance(created, int):
+        created = {"eq": created}
     if created:
         items = [obj for obj in items if _in_range(obj["created"], created)]
     limit = params.get("limit", 10)
@@ -221,29 +224,29 @@ def _check_email(param: str, value: str | None) -> None:
 
 # -- customers --------------------------------------------------------------------------------
 
-CUSTOMER_CREATE = {"email": str, "name": str, "description": str, "metadata": METADATA, **EXPAND}
 
-
-@endpoint("/customers", ["POST"], CUSTOMER_CREATE)
+@endpoint("/customers", "POST")
 def create_customer(params: dict[str, Any]) -> dict[str, Any]:
     """Create a customer."""
     _check_email("email", params.get("email"))
-    return billing.create_customer(
+    customer = billing.create_customer(
         state(),
         email=params.get("email"),
         name=params.get("name"),
         description=params.get("description"),
         metadata=params.get("metadata"),
     )
+    definitions.record(customer, params)
+    return customer
 
 
-@endpoint("/customers/<object_id>", ["GET"], EXPAND)
+@endpoint("/customers/<object_id>", "GET")
 def retrieve_customer(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve a customer."""
     return state().get("customer", object_id)
 
 
-@endpoint("/customers", ["GET"], {**LIST, "email": str})
+@endpoint("/customers", "GET")
 def list_customers(params: dict[str, Any]) -> dict[str, Any]:
     """List customers, optionally by exact e-mail."""
     items = [c for c in state().all("customer") if params.get("email") in (None, c["email"])]
@@ -252,64 +255,67 @@ def list_customers(params: dict[str, Any]) -> dict[str, Any]:
 
 # -- checkout sessions ------------------------------------------------------------------------
 
-CHECKOUT_CREATE = {
-    "mode": str,
-    "line_items": [
-        {
-            "price_data": {
-                "currency": str,
-                "unit_amount": int,
-                "product_data": {"name": str},
-                "recurring": {"interval": str},
-            },
-            "quantity": int,
-        }
-    ],
-    "submit_type": str,
-    "success_url": str,
-    "cancel_url": str,
-    "client_reference_id": str,
-    "customer_email": str,
-    "customer": str,
-    "metadata": METADATA,
-    "payment_intent_data": {"metadata": METADATA, "description": str},
-    "subscription_data": {"metadata": METADATA, "description": str},
-    "locale": str,
-    "expires_at": int,
-    **EXPAND,
-}
 
-
-def _check_checkout(params: dict[str, Any], now: int) -> tuple[int, str]:
-    """Stripe's checks on a Checkout Session; returns (amount_total, currency)."""
-    require(params, "mode")
-    mode = params["mode"]
-    if mode == "setup":
-        raise invalid("mode", "The sandbox does not support `setup` mode.")
-    one_of("mode", mode, ("payment", "setup", "subscription"))
+def _checkout_line(params: dict[str, Any]) -> dict[str, Any]:
+    """The session's one line item with its price spelled out: `price_data` as sent, or the
+    stored Price named by `price` (and its product's name)."""
     require(params, "line_items")
     if len(params["line_items"]) != 1:
         raise invalid("line_items", "The sandbox supports exactly one line item.")
     line = params["line_items"][0]
-    require(line, "price_data", "quantity", prefix="line_items[0]")
+    require(line, "quantity", prefix="line_items[0]")
+    if not 1 <= line["quantity"] <= 999999:
+        raise invalid("line_items[0][quantity]", "This value must be greater than or equal to 1.")
+    if ("price" in line) == ("price_data" in line):
+        raise invalid(
+            "line_items[0]",
+            "You must specify either `price` or `price_data` in each line item (not both).",
+        )
+    if "price" in line:
+        price = state().get("price", line["price"], param="line_items[0][price]")
+        if not price["active"]:
+            raise invalid(
+                "line_items[0][price]",
+                f"The price specified is inactive. This field only accepts active prices: "
+                f"{price['id']}.",
+            )
+        product = state().get("product", price["product"])
+        price_data = {
+            "currency": price["currency"],
+            "unit_amount": price["unit_amount"],
+            "product_data": {"name": product["name"]},
+        }
+        if price["recurring"]:
+            price_data["recurring"] = {"interval": price["recurring"]["interval"]}
+        return {**line, "price_data": price_data}
     prefix = "line_items[0][price_data]"
     price_data = line["price_data"]
-    require(price_data, "currency", "product_data", "unit_amount", prefix=prefix)
+    if ("product" in price_data) == ("product_data" in price_data):
+        raise invalid(prefix, "You must specify either `product` or `product_data` (not both).")
+    if "product" in price_data:
+        product = state().get("product", price_data["product"], param=f"{prefix}[product]")
+        price_data = {**price_data, "product_data": {"name": product["name"]}}
+    require(price_data, "unit_amount", prefix=prefix)
     require(price_data["product_data"], "name", prefix=f"{prefix}[product_data]")
-    currency = price_data["currency"]
-    if currency not in CURRENCIES:
-        raise invalid(f"{prefix}[currency]", f"Invalid currency: {currency}.")
+    if price_data["currency"] not in CURRENCIES:
+        raise invalid(f"{prefix}[currency]", f"Invalid currency: {price_data['currency']}.")
     if not 1 <= price_data["unit_amount"] <= 99999999:
         raise invalid(
             f"{prefix}[unit_amount]",
             "This value must be greater than or equal to 1 and less than or equal to 99999999.",
         )
-    if not 1 <= line["quantity"] <= 999999:
-        raise invalid("line_items[0][quantity]", "This value must be greater than or equal to 1.")
-    recurring = price_data.get("recurring")
+    return {**line, "price_data": price_data}
+
+
+def _check_checkout(params: dict[str, Any], line: dict[str, Any], now: int) -> None:
+    """Stripe's rules for a Checkout Session that its parameters' definitions leave out."""
+    require(params, "mode")
+    mode = params["mode"]
+    if mode == "setup":
+        raise invalid("mode", "The sandbox does not support `setup` mode.")
+    recurring = line["price_data"].get("recurring")
     if recurring is not None:
-        require(recurring, "interval", prefix=f"{prefix}[recurring]")
-        one_of(f"{prefix}[recurring][interval]", recurring["interval"], INTERVALS)
+        require(recurring, "interval", prefix="line_items[0][price_data][recurring]")
     if mode == "payment" and recurring is not None:
         raise invalid(
             "line_items",
@@ -322,14 +328,8 @@ def _check_checkout(params: dict[str, Any], now: int) -> tuple[int, str]:
             "You must specify at least one recurring price in `subscription` mode when "
             "using prices.",
         )
-    if "submit_type" in params:
-        if mode != "payment":
-            raise invalid(
-                "submit_type",
-                "`submit_type` can only be specified on Checkout Sessions in `payment` or "
-                f"`setup` mode, but this Checkout Session is in `{mode}` mode.",
-            )
-        one_of("submit_type", params["submit_type"], SUBMIT_TYPES)
+    # `submit_type` is for `payment` and `subscription` mode (since 2024-11-20); only `setup`
+    # mode, which the sandbox does not serve, refuses it.
     if "payment_intent_data" in params and mode != "payment":
         raise invalid(
             "payment_intent_data",
@@ -340,6 +340,17 @@ def _check_checkout(params: dict[str, Any], now: int) -> tuple[int, str]:
             "subscription_data",
             "You can only specify `subscription_data` in `subscription` mode.",
         )
+    if "customer_creation" in params:
+        if mode != "payment":
+            raise invalid(
+                "customer_creation",
+                "`customer_creation` can only be used in `payment` mode.",
+            )
+        if "customer" in params:
+            raise invalid(
+                "customer_creation",
+                "You may only specify one of these parameters: customer, customer_creation.",
+            )
     if "customer" in params and "customer_email" in params:
         raise invalid(
             "customer_email",
@@ -350,10 +361,16 @@ def _check_checkout(params: dict[str, Any], now: int) -> tuple[int, str]:
         raise invalid("client_reference_id", "client_reference_id must be at most 200 characters.")
     if params.get("locale") is not None and params["locale"] not in LOCALES:
         raise invalid("locale", f"Invalid locale: {params['locale']}")
-    for url_param in ("success_url", "cancel_url"):
+    for url_param in ("success_url", "cancel_url", "return_url"):
         url = params.get(url_param)
         if url is not None and not url.startswith(("http://", "https://")):
             raise invalid(url_param, "Not a valid URL", "url_invalid")
+    if params.get("ui_mode", "hosted_page") != "hosted_page" and "success_url" in params:
+        raise invalid(
+            "success_url",
+            f"`success_url` can only be used with `ui_mode=hosted_page`; use `return_url` "
+            f"with `ui_mode={params['ui_mode']}`.",
+        )
     expires_at = params.get("expires_at")
     if expires_at is not None and not now + 30 * 60 <= expires_at <= now + billing.DAY:
         raise invalid(
@@ -361,42 +378,45 @@ def _check_checkout(params: dict[str, Any], now: int) -> tuple[int, str]:
             "The `expires_at` timestamp must be at least 30 minutes and less than 24 hours "
             "from Checkout Session creation.",
         )
-    return price_data["unit_amount"] * line["quantity"], currency
 
 
-@endpoint("/checkout/sessions", ["POST"], CHECKOUT_CREATE)
+# Session fields the builder fills from parameters it acts on; every other parameter with a
+# field of its name is recorded on the session as sent.
+_CHECKOUT_ACTED_ON = {"line_items", "payment_intent_data", "subscription_data", "customer"}
+
+
+@endpoint("/checkout/sessions", "POST")
 def create_checkout_session(params: dict[str, Any]) -> dict[str, Any]:
     """Create a Checkout Session."""
     sandbox = state()
     now = sandbox.now()
-    amount, currency = _check_checkout(params, now)
+    line = _checkout_line(params)
+    _check_checkout(params, line, now)
     if "customer" in params:
         sandbox.get("customer", params["customer"], param="customer")
-    session = sandbox.add(
-        objects.checkout_session(
-            created=now,
-            expires_at=params.get("expires_at", now + billing.DAY),
-            params=params,
-            amount=amount,
-            currency=currency,
-            base_url=base_url(),
-            customer_id=params.get("customer"),
-        )
+    session = objects.checkout_session(
+        created=now,
+        expires_at=params.get("expires_at", now + billing.DAY),
+        params=params,
+        amount=line["price_data"]["unit_amount"] * line["quantity"],
+        currency=line["price_data"]["currency"],
+        base_url=base_url(),
+        customer_id=params.get("customer"),
     )
-    sandbox.checkout_params[session["id"]] = {k: v for k, v in params.items() if k != "expand"}
+    definitions.record(session, params, skip=_CHECKOUT_ACTED_ON)
+    sandbox.add(session)
+    kept = {k: v for k, v in params.items() if k != "expand"}
+    sandbox.checkout_params[session["id"]] = {**kept, "line_items": [line]}
     return session
 
 
-@endpoint("/checkout/sessions/<object_id>", ["GET"], EXPAND)
+@endpoint("/checkout/sessions/<object_id>", "GET")
 def retrieve_checkout_session(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve a Checkout Session."""
     return state().get("checkout.session", object_id)
 
 
-CHECKOUT_LIST = {**LIST, "payment_intent": str, "subscription": str, "status": str, "customer": str}
-
-
-@endpoint("/checkout/sessions", ["GET"], CHECKOUT_LIST)
+@endpoint("/checkout/sessions", "GET")
 def list_checkout_sessions(params: dict[str, Any]) -> dict[str, Any]:
     """List Checkout Sessions, filtered as Stripe allows."""
     one_of("status", params.get("status"), ("open", "complete", "expired"))
@@ -411,7 +431,7 @@ def list_checkout_sessions(params: dict[str, Any]) -> dict[str, Any]:
     return _paginate(items, params, "/v1/checkout/sessions")
 
 
-@endpoint("/checkout/sessions/<object_id>/expire", ["POST"], EXPAND)
+@endpoint("/checkout/sessions/<object_id>/expire", "POST")
 def expire_checkout_session(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Expire an open Checkout Session."""
     session = state().get("checkout.session", object_id)
@@ -427,7 +447,7 @@ def expire_checkout_session(params: dict[str, Any], object_id: str) -> dict[str,
 # -- subscriptions ------------------------------------------------------------------------------
 
 
-@endpoint("/subscriptions/<object_id>", ["GET"], EXPAND)
+@endpoint("/subscriptions/<object_id>", "GET")
 def retrieve_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve a subscription."""
     return state().get("subscription", object_id)
@@ -447,7 +467,7 @@ SUBSCRIPTION_STATUSES = (
 )
 
 
-@endpoint("/subscriptions", ["GET"], {**LIST, "customer": str, "status": str, "price": str})
+@endpoint("/subscriptions", "GET")
 def list_subscriptions(params: dict[str, Any]) -> dict[str, Any]:
     """List subscriptions; canceled ones only when asked for, as Stripe."""
     status = params.get("status")
@@ -468,11 +488,7 @@ def list_subscriptions(params: dict[str, Any]) -> dict[str, Any]:
     return _paginate(items, params, "/v1/subscriptions")
 
 
-@endpoint(
-    "/subscriptions/<object_id>",
-    ["POST"],
-    {"cancel_at_period_end": bool, "metadata": METADATA, "description": str, **EXPAND},
-)
+@endpoint("/subscriptions/<object_id>", "POST")
 def update_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Update a subscription: scheduled cancellation, metadata, description."""
     sandbox = state()
@@ -487,6 +503,7 @@ def update_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any
         sub["metadata"] = {k: v for k, v in sub["metadata"].items() if v}
     if "description" in params:
         sub["description"] = params["description"]
+    definitions.record(sub, params, skip={"metadata", "description", "cancel_at_period_end"})
     if "cancel_at_period_end" in params:
         billing.set_cancel_at_period_end(sandbox, sub, params["cancel_at_period_end"])
     elif params.keys() - {"expand"}:
@@ -495,7 +512,7 @@ def update_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any
     return sub
 
 
-@endpoint("/subscriptions/<object_id>", ["DELETE"], EXPAND)
+@endpoint("/subscriptions/<object_id>", "DELETE")
 def cancel_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Cancel a subscription at once."""
     sub = state().get("subscription", object_id)
@@ -506,13 +523,13 @@ def cancel_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any
 # -- invoices, payment intents, charges ------------------------------------------------------
 
 
-@endpoint("/invoices/<object_id>", ["GET"], EXPAND)
+@endpoint("/invoices/<object_id>", "GET")
 def retrieve_invoice(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve an invoice."""
     return state().get("invoice", object_id)
 
 
-@endpoint("/invoices", ["GET"], {**LIST, "customer": str, "subscription": str, "status": str})
+@endpoint("/invoices", "GET")
 def list_invoices(params: dict[str, Any]) -> dict[str, Any]:
     """List invoices by customer, subscription or status."""
     one_of("status", params.get("status"), ("draft", "open", "paid", "uncollectible", "void"))
@@ -529,21 +546,13 @@ def list_invoices(params: dict[str, Any]) -> dict[str, Any]:
     return _paginate(items, params, "/v1/invoices")
 
 
-@endpoint("/invoice_payments/<object_id>", ["GET"], EXPAND)
+@endpoint("/invoice_payments/<object_id>", "GET")
 def retrieve_invoice_payment(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve an invoice payment."""
     return state().get("invoice_payment", object_id)
 
 
-INVOICE_PAYMENT_LIST = {
-    **LIST,
-    "invoice": str,
-    "payment": {"type": str, "payment_intent": str, "payment_record": str},
-    "status": str,
-}
-
-
-@endpoint("/invoice_payments", ["GET"], INVOICE_PAYMENT_LIST)
+@endpoint("/invoice_payments", "GET")
 def list_invoice_payments(params: dict[str, Any]) -> dict[str, Any]:
     """List invoice payments by invoice, by what paid them (`payment[type]` …) or status."""
     one_of("status", params.get("status"), ("canceled", "open", "paid"))
@@ -563,13 +572,13 @@ def list_invoice_payments(params: dict[str, Any]) -> dict[str, Any]:
     return _paginate(items, params, "/v1/invoice_payments")
 
 
-@endpoint("/payment_intents/<object_id>", ["GET"], EXPAND)
+@endpoint("/payment_intents/<object_id>", "GET")
 def retrieve_payment_intent(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve a payment intent."""
     return state().get("payment_intent", object_id)
 
 
-@endpoint("/charges/<object_id>", ["GET"], EXPAND)
+@endpoint("/charges/<object_id>", "GET")
 def retrieve_charge(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve a charge."""
     return state().get("charge", object_id)
@@ -577,17 +586,8 @@ def retrieve_charge(params: dict[str, Any], object_id: str) -> dict[str, Any]:
 
 # -- refunds ------------------------------------------------------------------------------------
 
-REFUND_CREATE = {
-    "charge": str,
-    "payment_intent": str,
-    "amount": int,
-    "reason": str,
-    "metadata": METADATA,
-    **EXPAND,
-}
 
-
-@endpoint("/refunds", ["POST"], REFUND_CREATE)
+@endpoint("/refunds", "POST")
 def create_refund(params: dict[str, Any]) -> dict[str, Any]:
     """Refund a charge, fully or in part."""
     sandbox = state()
@@ -624,10 +624,14 @@ def create_refund(params: dict[str, Any]) -> dict[str, Any]:
             f"than unrefunded amount on charge "
             f"({objects.format_amount(remaining, charge['currency'])})",
         )
-    return billing.refund(sandbox, charge, amount, params.get("reason"), params.get("metadata", {}))
+    refund = billing.refund(
+        sandbox, charge, amount, params.get("reason"), params.get("metadata", {})
+    )
+    definitions.record(refund, params, skip={"charge", "payment_intent", "amount", "reason"})
+    return refund
 
 
-@endpoint("/refunds/<object_id>", ["GET"], EXPAND)
+@endpoint("/refunds/<object_id>", "GET")
 def retrieve_refund(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve a refund."""
     return state().get("refund", object_id)
@@ -636,11 +640,7 @@ def retrieve_refund(params: dict[str, Any], object_id: str) -> dict[str, Any]:
 # -- billing portal -----------------------------------------------------------------------------
 
 
-@endpoint(
-    "/billing_portal/sessions",
-    ["POST"],
-    {"customer": str, "return_url": str, "locale": str, **EXPAND},
-)
+@endpoint("/billing_portal/sessions", "POST")
 def create_portal_session(params: dict[str, Any]) -> dict[str, Any]:
     """Create a Billing Portal session for a customer."""
     sandbox = state()
@@ -648,27 +648,27 @@ def create_portal_session(params: dict[str, Any]) -> dict[str, Any]:
     sandbox.get("customer", params["customer"], param="customer")
     if params.get("locale") is not None and params["locale"] not in LOCALES:
         raise invalid("locale", f"Invalid locale: {params['locale']}")
-    return sandbox.add(
-        objects.portal_session(
-            created=sandbox.now(),
-            customer_id=params["customer"],
-            return_url=params.get("return_url"),
-            locale=params.get("locale"),
-            base_url=base_url(),
-        )
+    session = objects.portal_session(
+        created=sandbox.now(),
+        customer_id=params["customer"],
+        return_url=params.get("return_url"),
+        locale=params.get("locale"),
+        base_url=base_url(),
     )
+    definitions.record(session, params, skip={"customer", "return_url", "locale"})
+    return sandbox.add(session)
 
 
 # -- events -------------------------------------------------------------------------------------
 
 
-@endpoint("/events/<object_id>", ["GET"], EXPAND)
+@endpoint("/events/<object_id>", "GET")
 def retrieve_event(params: dict[str, Any], object_id: str) -> dict[str, Any]:
     """Retrieve an event."""
     return state().get("event", object_id)
 
 
-@endpoint("/events", ["GET"], {**LIST, "type": str, "types": [str]})
+@endpoint("/events", "GET")
 def list_events(params: dict[str, Any]) -> dict[str, Any]:
     """List events by type (`*` wildcards allowed, as Stripe) and creation time."""
     if "type" in params and "types" in params:
@@ -679,6 +679,38 @@ def list_events(params: dict[str, Any]) -> dict[str, Any]:
         e for e in state().all("event") if not regexes or any(r.match(e["type"]) for r in regexes)
     ]
     return _paginate(items, params, "/v1/events")
+
+
+# -- webhook endpoints ----------------------------------------------------------------------
+
+
+def _webhook_endpoint() -> dict[str, Any] | None:
+    sandbox = state()
+    if not sandbox.webhook_url:
+        return None
+    return objects.webhook_endpoint(
+        endpoint_id=sandbox.webhook_endpoint_id,
+        created=sandbox.webhook_created,
+        url=sandbox.webhook_url,
+        enabled_events=sandbox.webhook_events,
+        api_version=sandbox.webhook_api_version,
+    )
+
+
+@endpoint("/webhook_endpoints", "GET")
+def list_webhook_endpoints(params: dict[str, Any]) -> dict[str, Any]:
+    """The account's webhook endpoints: the sandbox's one, when it delivers somewhere."""
+    found = _webhook_endpoint()
+    return _paginate([found] if found else [], params, "/v1/webhook_endpoints")
+
+
+@endpoint("/webhook_endpoints/<object_id>", "GET")
+def retrieve_webhook_endpoint(params: dict[str, Any], object_id: str) -> dict[str, Any]:
+    """Retrieve the webhook endpoint."""
+    found = _webhook_endpoint()
+    if found is None or found["id"] != object_id:
+        raise no_such("webhook_endpoint", object_id)
+    return found
 
 
 def unknown_url() -> Response:

@@ -23,10 +23,23 @@ class Sandbox:
         self.state = state
         self.worker = worker
 
-    def set_webhook(self, url: str | None, secret: str | None = None) -> str | None:
-        """Point delivery of future events at `url`; returns the signing secret in use."""
+    def set_webhook(
+        self,
+        url: str | None,
+        secret: str | None = None,
+        *,
+        enabled_events: list[str] | None = None,
+        api_version: str | None = None,
+    ) -> str | None:
+        """Point delivery of future events at `url`; returns the signing secret in use.
+
+        `enabled_events` (default every event) and `api_version` (default: the account's, the
+        pinned one) are what Stripe's API then lists for the endpoint.
+        """
         with self.state.lock:
             self.state.webhook_url = url
+            self.state.webhook_events = list(enabled_events or ["*"])
+            self.state.webhook_api_version = api_version
             if url and not secret and not self.state.webhook_secret:
                 secret = "whsec_" + secrets.token_hex(32)
                 log.info("Webhook signing secret: %s", secret)

@@ -43,14 +43,17 @@ def create_customer(
     return customer
 
 
-def _customer_for(state: State, session: dict[str, Any], email: str, name: str) -> dict[str, Any]:
-    """The session's customer, else the newest one with this e-mail, else a new one."""
+def _customer_for(
+    state: State, session: dict[str, Any], email: str, name: str
+) -> dict[str, Any] | None:
+    """The session's customer; else a new one, as Stripe makes for every subscription and for a
+    payment with `customer_creation=always` (never one found by e-mail); else none: a one-off
+    payment without it leaves only `customer_details`."""
     if session["customer"]:
         return state.get("customer", session["customer"])
-    for customer in state.all("customer"):
-        if customer["email"] == email:
-            return customer
-    return create_customer(state, email=email, name=name)
+    if session["mode"] == "subscription" or session["customer_creation"] == "always":
+        return create_customer(state, email=email, name=name)
+    return None
 
 
 # -- payments ---------------------------------------------------------------------------------
@@ -189,17 +192,18 @@ def complete_checkout(
 ) -> None:
     """The card was accepted: pay (or start the subscription) and complete the session."""
     customer = _customer_for(state, session, card["email"], card["name"])
+    customer_id = customer["id"] if customer else None
     # Only a subscription keeps the card on the customer for later charges.
     keeps_card = session["mode"] == "subscription"
     pm = state.add(
         objects.payment_method(
-            created=state.now(), card=card, customer_id=customer["id"] if keeps_card else None
+            created=state.now(), card=card, customer_id=customer_id if keeps_card else None
         )
     )
-    session["customer"] = customer["id"]
+    session["customer"] = customer_id
     if session["mode"] == "payment":
         intent = _session_intent(state, session, params)
-        intent["customer"] = customer["id"]
+        intent["customer"] = customer_id
         _charge_card(state, intent, card, pm["id"], None)
     else:
         sub, invoice = _start_subscription(state, session, params, customer, pm["id"], card)
@@ -226,16 +230,24 @@ def _start_subscription(
     now = state.now()
     line = params["line_items"][0]
     price_data = line["price_data"]
-    product = state.add(objects.product(created=now, name=price_data["product_data"]["name"]))
-    price = state.add(
-        objects.price(
-            created=now,
-            product_id=product["id"],
-            currency=price_data["currency"],
-            unit_amount=price_data["unit_amount"],
-            interval=price_data["recurring"]["interval"],
+    if "price" in line:  # a stored Price, named by id
+        price = state.get("price", line["price"])
+    else:  # inline `price_data`: Checkout makes the product (unless named) and the price
+        product_id = (
+            price_data.get("product")
+            or state.add(objects.product(created=now, name=price_data["product_data"]["name"]))[
+                "id"
+            ]
         )
-    )
+        price = state.add(
+            objects.price(
+                created=now,
+                product_id=product_id,
+                currency=price_data["currency"],
+                unit_amount=price_data["unit_amount"],
+                interval=price_data["recurring"]["interval"],
+            )
+        )
     data = params.get("subscription_data", {})
     sub = state.add(
         objects.subscription(

@@ -65,7 +65,10 @@ def _checkout_page(
     line = params["line_items"][0]
     price_data = line["price_data"]
     interval = price_data.get("recurring", {}).get("interval")
-    button = {"donate": "Donate", "book": "Book"}.get(session["submit_type"], "Pay")
+    # Stripe's words for the button: `submit_type`'s, else Subscribe or Pay by mode.
+    labels = {"donate": "Donate", "book": "Book", "pay": "Pay", "subscribe": "Subscribe"}
+    default = "Subscribe" if session["mode"] == "subscription" else "Pay"
+    button = labels.get(session["submit_type"] or "", default)
     form = form or {"email": session["customer_email"] or ""}
     return render_template(
         "checkout.html",

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .definitions import default, object_type
+
 _FIXTURES = Path(__file__).parent / "fixtures" / "fixtures3.json"
 _ALPHABET = string.ascii_letters + string.digits
 _EMPTY_ADDRESS = {
@@ -88,6 +90,7 @@ def checkout_session(
     """An open Checkout Session for one line item, as Stripe returns it from create."""
     session_id = new_id("cs_test_")
     mode = params["mode"]
+    ui_mode = params.get("ui_mode", "hosted_page")
     obj = fixture("checkout.session")
     obj.update(
         id=session_id,
@@ -111,9 +114,10 @@ def checkout_session(
             "terms_of_service_acceptance": None,
         },
         customer=customer_id,
-        # The sandbox keeps a customer for every payer, so it answers as Stripe does for
-        # `customer_creation=always`.
-        customer_creation="always" if mode == "payment" and not customer_id else None,
+        # Payment mode makes a Customer only when asked (`always`); subscriptions always do.
+        customer_creation=params.get("customer_creation", "if_required")
+        if mode == "payment"
+        else None,
         customer_details=None,
         customer_email=params.get("customer_email"),
         expires_at=expires_at,
@@ -137,8 +141,12 @@ def checkout_session(
         subscription=None,
         success_url=params.get("success_url"),
         total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        ui_mode="hosted_page",
-        url=f"{base_url}/c/pay/{session_id}",
+        ui_mode=ui_mode,
+        # Only the hosted page has an address; the other modes mount Checkout in the site's
+        # page with the client secret.
+        url=f"{base_url}/c/pay/{session_id}" if ui_mode == "hosted_page" else None,
+        client_secret=None if ui_mode == "hosted_page" else f"{session_id}_secret_{new_id('', 24)}",
+        allowed_payment_method_types=None,
         wallet_options=None,
     )
     if mode == "payment":
@@ -211,6 +219,7 @@ def payment_intent(
     obj.update(
         id=intent_id,
         amount=amount,
+        allowed_payment_method_types=None,
         amount_details={"tip": {}},
         automatic_payment_methods=None,
         canceled_at=None,
@@ -235,6 +244,7 @@ def payment_intent(
                 "request_three_d_secure": "automatic",
             }
         },
+        payment_record=None,
         processing=None,
         receipt_email=receipt_email,
         shipping=None,
@@ -304,6 +314,8 @@ def charge(
         authorization_code=secrets.token_hex(3) if succeeded else None,
         brand=card["brand"],
         country="US",
+        # Set from the 3-D Secure result below; null for a payment without it.
+        electronic_commerce_indicator=None,
         exp_month=card["exp_month"],
         exp_year=card["exp_year"],
         fingerprint=card["fingerprint"],
@@ -327,6 +339,7 @@ def charge(
             "transaction_id": new_id("", 32),
             "version": "2.2.0",
         }
+        details["electronic_commerce_indicator"] = "05" if succeeded else None
     return obj
 
 
@@ -341,6 +354,7 @@ def product(*, created: int, name: str) -> dict[str, Any]:
         metadata={},
         name=name,
         package_dimensions=None,
+        tax_details=None,
         type="service",
         updated=created,
     )
@@ -409,6 +423,7 @@ def subscription(
         created=created,
         current_period_end=period_end,
         current_period_start=created,
+        current_trial=None,
         metadata={},
         plan=plan(price_obj),
         price=price_obj,
@@ -453,6 +468,9 @@ def subscription(
         trial_start=None,
     )
     obj["invoice_settings"].update(custom_fields=None, description=None, footer=None)
+    obj["cancellation_details"].update(feedback_option=None)
+    if obj.get("trial_settings"):
+        obj["trial_settings"]["end_behavior"].update(billing_cycle_anchor=None)
     return obj
 
 
@@ -642,13 +660,14 @@ def dispute(*, created: int, charge_obj: dict[str, Any], reason: str) -> dict[st
         created=created,
         currency=charge_obj["currency"],
         enhanced_eligibility_types=[],
+        intended_submission_method=None,
         is_charge_refundable=False,
         metadata={},
         payment_intent=charge_obj["payment_intent"],
         reason=reason,
         status="needs_response",
     )
-    obj["evidence_details"].update(due_by=created + 7 * 86400)
+    obj["evidence_details"].update(due_by=created + 7 * 86400, submission_method="not_submitted")
     card = charge_obj["payment_method_details"]["card"]
     obj["payment_method_details"]["card"].update(
         brand=card["brand"], case_type="chargeback", network=card["network"]
@@ -677,6 +696,34 @@ def portal_session(
         locale=locale,
         return_url=return_url,
         url=f"{base_url}/p/session/{session_id}",
+    )
+    return obj
+
+
+def webhook_endpoint(
+    *,
+    endpoint_id: str,
+    created: int,
+    url: str,
+    enabled_events: list[str],
+    api_version: str | None,
+) -> dict[str, Any]:
+    """The sandbox's webhook endpoint as Stripe's API lists it (without its secret, which
+    Stripe shows only when the endpoint is made). Stripe's samples have none, so it is built
+    from the published definition's fields."""
+    obj = default(object_type("webhook_endpoint"))
+    obj.update(
+        id=endpoint_id,
+        object="webhook_endpoint",
+        api_version=api_version,
+        application=None,
+        created=created,
+        description="The sandbox's endpoint",
+        enabled_events=list(enabled_events),
+        livemode=False,
+        metadata={},
+        status="enabled",
+        url=url,
     )
     return obj
 

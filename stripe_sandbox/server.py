@@ -48,9 +48,12 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join()
 
-    def set_webhook(self, url: str | None, secret: str | None = None) -> str | None:
-        """Deliver future events to `url`, signed with `secret`; returns the secret."""
-        return self.sandbox.set_webhook(url, secret)
+    def set_webhook(
+        self, url: str | None, secret: str | None = None, **endpoint: Any
+    ) -> str | None:
+        """Deliver future events to `url`, signed with `secret`; returns the secret.
+        `enabled_events=[…]` and `api_version=` set what Stripe's API lists for the endpoint."""
+        return self.sandbox.set_webhook(url, secret, **endpoint)
 
     def wait_for_deliveries(self, timeout: float = 10.0) -> bool:
         """Block until no delivery is pending; False if `timeout` seconds passed first."""

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import random
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -57,6 +58,13 @@ class State:
         self.changed = threading.Condition(self.lock)
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
+        # The one webhook endpoint the sandbox delivers to, as Stripe's API lists it: which
+        # events it is sent (`*`: all) and the API version it was created with (None: the
+        # account's default, which here is the pinned version).
+        self.webhook_endpoint_id = "we_" + secrets.token_hex(12)
+        self.webhook_events: list[str] = ["*"]
+        self.webhook_api_version: str | None = None
+        self.webhook_created = int(time.time())
         self.shuffle_events = shuffle_events
         self.state_file = Path(state_file) if state_file else None
         self._depth = 0
@@ -129,15 +137,20 @@ class State:
             copy.deepcopy(obj),
             created=self.now(),
             request=dict(self._request),
-            pending_webhooks=1 if self.webhook_url else 0,
+            pending_webhooks=1 if self.webhook_url and self.webhook_wants(event_type) else 0,
         )
         self.add(event)
         self._batch.append(event)
         return event
 
+    def webhook_wants(self, event_type: str) -> bool:
+        """Whether the endpoint is sent events of this type (its `enabled_events`)."""
+        return "*" in self.webhook_events or event_type in self.webhook_events
+
     def queue_delivery(self, event: dict[str, Any]) -> dict[str, Any] | None:
-        """Queue one event for the configured endpoint; None when there is no endpoint."""
-        if not self.webhook_url:
+        """Queue one event for the configured endpoint; None when there is no endpoint, or it
+        is not sent events of this type."""
+        if not self.webhook_url or not self.webhook_wants(event["type"]):
             return None
         delivery = {
             "event": event["id"],

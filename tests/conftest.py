@@ -29,9 +29,11 @@ from werkzeug.serving import make_server
 from app import create_app
 from config import database_uri
 from donations.demo import seed_demo
-from donations.extensions import db
+from donations.platform.extensions import db
 from stripe_sandbox import SandboxServer
 
+# Tests give their own settings: a developer's .env (written by `make run`) must not count.
+os.environ["FLASK_SKIP_DOTENV"] = "1"
 WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgres@127.0.0.1:5432")
 

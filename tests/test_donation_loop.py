@@ -8,18 +8,20 @@ import time
 import requests
 from sqlalchemy import select
 
-from donations import pledge_status
 from donations.demo import DEMO_SLUG
-from donations.extensions import db
-from donations.models import Payment, Pledge, StripeEvent
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import Payment, Pledge, StripeEvent
+from donations.platform.extensions import db
 from tests.checkout import DECLINED_CARD, pay
 
 
 def start_donation(live_server: str, **choice: str) -> str:
-    """Submit the article's form as a browser would; returns the Checkout URL."""
+    """Submit the article's form as a browser with JavaScript would: the page has no token,
+    so the form's script fetches the reader's own when they start to give."""
     with requests.Session() as browser:
         page = browser.get(f"{live_server}/articles/{DEMO_SLUG}", timeout=10).text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        token_url = re.search(r'data-token-url="([^"]+)"', page).group(1)
+        token = browser.get(live_server + token_url, timeout=10).json()["csrfToken"]
         form = {
             "csrf_token": token,
             "article": DEMO_SLUG,
@@ -51,7 +53,7 @@ def test_one_off_gift_is_confirmed_by_stripes_webhook(app, live_server, sandbox)
     assert thank_you.startswith(f"{live_server}/support/thank-you?session_id=cs_test_")
     with app.app_context():
         pledge = wait_for(
-            lambda: db.session.scalar(select(Pledge).where(Pledge.status == pledge_status.PAID))
+            lambda: db.session.scalar(select(Pledge).where(Pledge.status == PledgeStatus.PAID))
         )
         assert [(p.amount, p.currency) for p in pledge.payments] == [(1000, "usd")]
         assert pledge.email == "reader@example.org"
@@ -66,7 +68,7 @@ def test_monthly_gift_is_active_with_exactly_one_payment(app, live_server, sandb
     sandbox.wait_for_deliveries()
     with app.app_context():
         pledge = wait_for(
-            lambda: db.session.scalar(select(Pledge).where(Pledge.status == pledge_status.ACTIVE))
+            lambda: db.session.scalar(select(Pledge).where(Pledge.status == PledgeStatus.ACTIVE))
         )
         assert pledge.subscription_id.startswith("sub_")
         assert [p.amount for p in pledge.payments] == [500]
@@ -89,5 +91,5 @@ def test_declined_card_records_nothing_as_paid(app, live_server, sandbox):
     sandbox.wait_for_deliveries()
     with app.app_context():
         pledge = db.session.scalars(select(Pledge)).one()
-        assert pledge.status == pledge_status.PENDING
+        assert pledge.status == PledgeStatus.PENDING
         assert db.session.scalars(select(Payment)).all() == []

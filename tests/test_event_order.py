@@ -11,12 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from donations import pledge_status
-from donations.extensions import db
-from donations.models import Payment, Pledge, StripeEvent
-from donations.pledges import start_pledge
-from donations.support.forms import Attribution, DonationChoice
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import Payment, Pledge, StripeEvent
+from donations.platform.extensions import db
 from tests.conftest import WEBHOOK_SECRET
+from tests.pledges import new_pledge
 from tests.stripe_events import (
     charge,
     checkout_session,
@@ -30,8 +29,7 @@ from tests.stripe_events import (
 
 
 def monthly_pledge() -> Pledge:
-    choice = DonationChoice(frequency="monthly", amount=500, currency="usd", email=None)
-    return start_pledge(choice, Attribution(None, "support-page", None, None), referrer=None)
+    return new_pledge("monthly", 500)
 
 
 def checkout_and_invoice(*, names_pledge: bool = True, first: bool = False) -> list[dict]:
@@ -109,7 +107,7 @@ def test_in_order_delivery_ends_canceled_with_four_payments_and_a_refund(app, cl
         pledge = monthly_pledge()
         deliver_all(client, life_of_a_monthly_pledge(pledge.public_id))
         status, amount, _, payments = final_state(pledge.public_id)
-        assert status == pledge_status.CANCELED
+        assert status == PledgeStatus.CANCELED
         assert amount == 1000
         assert sorted((p[1], p[2]) for p in payments) == [(500, 0), (500, 0), (500, 200), (1000, 0)]
 
@@ -165,7 +163,7 @@ def test_two_events_for_one_pledge_at_once_both_apply(app):
     run_concurrently(app, events * 4)
     with app.app_context():
         pledge = db.session.scalar(select(Pledge))
-        assert pledge.status == pledge_status.ACTIVE
+        assert pledge.status == PledgeStatus.ACTIVE
         assert len(pledge.payments) == 2
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
 
@@ -177,7 +175,7 @@ def test_checkout_and_its_first_invoice_at_once_count_one_payment(app):
     run_concurrently(app, events * 4)
     with app.app_context():
         pledge = db.session.scalar(select(Pledge))
-        assert pledge.status == pledge_status.ACTIVE
+        assert pledge.status == PledgeStatus.ACTIVE
         first_invoice = events[0]["data"]["object"]["invoice"]
         assert [p.stripe_invoice_id for p in pledge.payments] == [first_invoice]
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2

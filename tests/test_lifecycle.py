@@ -7,13 +7,13 @@ import time
 import pytest
 from sqlalchemy import select
 
-from donations import pledge_status
-from donations.donor_mail import send_pending_notices
-from donations.extensions import db
-from donations.models import Payment, Pledge, StripeEvent
-from donations.pledges import start_pledge
-from donations.support.forms import Attribution, DonationChoice
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import Payment, Pledge, StripeEvent
+from donations.payments.notices import send_pending_notices
+from donations.payments.webhooks.outcome import in_words
+from donations.platform.extensions import db
 from tests.conftest import WEBHOOK_SECRET
+from tests.pledges import new_pledge
 from tests.stripe_events import (
     charge,
     checkout_session,
@@ -24,11 +24,6 @@ from tests.stripe_events import (
     post_event,
     subscription,
 )
-
-
-def new_pledge(frequency: str, amount: int, email: str | None = None) -> Pledge:
-    choice = DonationChoice(frequency=frequency, amount=amount, currency="usd", email=email)
-    return start_pledge(choice, Attribution(None, "support-page", None, None), referrer=None)
 
 
 def deliver(client, event_type: str, obj: dict, created: int | None = None) -> dict:
@@ -69,7 +64,7 @@ def test_renewals_record_one_payment_per_invoice(app, client):
         deliver(client, "invoice.paid", renewal)  # Stripe may send a new event for the same invoice
         db.session.refresh(pledge)
         assert len(pledge.payments) == 2
-        assert pledge.status == pledge_status.ACTIVE
+        assert pledge.status == PledgeStatus.ACTIVE
 
 
 def test_failed_renewal_makes_the_pledge_past_due_and_tells_the_donor_once(make_app, smtp_inbox):
@@ -88,7 +83,7 @@ def test_failed_renewal_makes_the_pledge_past_due_and_tells_the_donor_once(make_
         failed.update(status="open", amount_paid=0, attempt_count=1)
         deliver(client, "invoice.payment_failed", failed)
         db.session.refresh(pledge)
-        assert pledge.status == pledge_status.PAST_DUE
+        assert pledge.status == PledgeStatus.PAST_DUE
         failed["attempt_count"] = 2
         deliver(client, "invoice.payment_failed", failed)
         send_pending_notices()
@@ -108,7 +103,7 @@ def test_a_paid_retry_brings_a_past_due_pledge_back(app, client):
         paid = {**failed, "status": "paid", "amount_paid": 500}
         deliver(client, "invoice.paid", paid, created=now + 20)
         db.session.refresh(pledge)
-        assert pledge.status == pledge_status.ACTIVE
+        assert pledge.status == PledgeStatus.ACTIVE
         assert len(pledge.payments) == 2
 
 
@@ -128,7 +123,7 @@ def test_subscription_update_changes_amount_period_and_cancellation(app, client)
         assert pledge.amount == 1000
         assert pledge.cancel_at_period_end is True
         assert int(pledge.current_period_end.timestamp()) == period_end
-        assert pledge.status == pledge_status.ACTIVE
+        assert pledge.status == PledgeStatus.ACTIVE
 
 
 def test_an_old_update_after_deletion_changes_nothing(app, client):
@@ -143,7 +138,7 @@ def test_an_old_update_after_deletion_changes_nothing(app, client):
         old = subscription(subscription_id=sub_id, pledge_id=pledge.public_id, amount=900)
         deliver(client, "customer.subscription.updated", old, created=now + 30)
         db.session.refresh(pledge)
-        assert pledge.status == pledge_status.CANCELED
+        assert pledge.status == PledgeStatus.CANCELED
         assert pledge.amount == 500
 
 
@@ -153,16 +148,18 @@ def test_illegal_move_is_refused_and_logged_not_crashed(app, client):
         expired = {**session, "status": "expired"}
         evt = deliver(client, "checkout.session.expired", expired)
         db.session.refresh(pledge)
-        assert pledge.status == pledge_status.PAID
-        assert "cannot move from paid to expired" in db.session.get(StripeEvent, evt["id"]).reason
+        assert pledge.status == PledgeStatus.PAID
+        stored = db.session.get(StripeEvent, evt["id"])
+        assert {"kind": "refused_move", "status": "paid", "wanted": "expired"} in stored.details
+        assert "cannot move from paid to expired" in in_words(stored.details)
 
 
 @pytest.mark.parametrize(
     "event_type, status",
     [
-        ("checkout.session.expired", pledge_status.EXPIRED),
-        ("checkout.session.async_payment_failed", pledge_status.FAILED),
-        ("checkout.session.async_payment_succeeded", pledge_status.PAID),
+        ("checkout.session.expired", PledgeStatus.EXPIRED),
+        ("checkout.session.async_payment_failed", PledgeStatus.FAILED),
+        ("checkout.session.async_payment_succeeded", PledgeStatus.PAID),
     ],
 )
 def test_checkout_session_outcomes(app, client, event_type, status):
@@ -172,7 +169,7 @@ def test_checkout_session_outcomes(app, client, event_type, status):
         deliver(client, event_type, session)
         db.session.refresh(pledge)
         assert pledge.status == status
-        assert len(pledge.payments) == (1 if status == pledge_status.PAID else 0)
+        assert len(pledge.payments) == (1 if status == PledgeStatus.PAID else 0)
 
 
 def test_async_payment_still_processing_keeps_the_pledge_pending(app, client):
@@ -183,7 +180,7 @@ def test_async_payment_still_processing_keeps_the_pledge_pending(app, client):
         )
         deliver(client, "checkout.session.completed", session)
         db.session.refresh(pledge)
-        assert pledge.status == pledge_status.PENDING
+        assert pledge.status == PledgeStatus.PENDING
         assert pledge.payments == []
 
 
@@ -197,14 +194,14 @@ def test_partial_then_full_refund(app, client):
         deliver(client, "charge.refunded", partial, created=now)
         db.session.refresh(pledge)
         assert pledge.payments[0].refunded_amount == 1000
-        assert pledge.status == pledge_status.PAID
+        assert pledge.status == PledgeStatus.PAID
         full = {**partial, "amount_refunded": 2500, "refunded": True}
         deliver(client, "charge.refunded", full, created=now + 5)
         deliver(client, "charge.refunded", partial, created=now + 1)  # late copy of the older one
         db.session.refresh(pledge)
         assert pledge.payments[0].refunded_amount == 2500
         assert pledge.payments[0].stripe_charge_id == partial["id"]
-        assert pledge.status == pledge_status.REFUNDED
+        assert pledge.status == PledgeStatus.REFUNDED
 
 
 def test_refund_of_a_renewal_finds_it_through_its_invoice_payment(app, client):
@@ -222,7 +219,7 @@ def test_refund_of_a_renewal_finds_it_through_its_invoice_payment(app, client):
         )
         db.session.refresh(pledge)
         assert pledge.payments[0].refunded_amount == 500
-        assert pledge.status == pledge_status.ACTIVE  # a recurring pledge goes on
+        assert pledge.status == PledgeStatus.ACTIVE  # a recurring pledge goes on
 
 
 def test_dispute_flags_the_payment_and_the_one_off_pledge(app, client):
@@ -234,7 +231,7 @@ def test_dispute_flags_the_payment_and_the_one_off_pledge(app, client):
         deliver(client, "charge.dispute.created", disputed)
         db.session.refresh(pledge)
         assert pledge.payments[0].disputed is True
-        assert pledge.status == pledge_status.DISPUTED
+        assert pledge.status == PledgeStatus.DISPUTED
 
 
 def test_thank_you_mail_goes_once_on_first_confirmation(make_app, smtp_inbox):

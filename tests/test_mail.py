@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from donations.mail import MailError, send_email
+from donations.platform.mail import MailError, send_email
 
 
 def test_mail_goes_through_smtp(make_app, smtp_inbox):

@@ -1,8 +1,8 @@
-"""Money in minor units: what readers type, and what they are shown."""
+"""Money: whole minor units with their currency; what readers type, and what they are shown."""
 
 import pytest
 
-from donations.money import AmountError, format_money, parse_major
+from donations.payments.money import AmountError, Money
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ from donations.money import AmountError, format_money, parse_major
     ],
 )
 def test_amounts_readers_type_become_minor_units(text, minor):
-    assert parse_major(text) == minor
+    assert Money.parse(text, "usd") == Money(minor, "usd")
 
 
 @pytest.mark.parametrize(
@@ -35,17 +35,33 @@ def test_amounts_readers_type_become_minor_units(text, minor):
 )
 def test_text_that_is_not_money_is_refused_in_plain_words(text, message):
     with pytest.raises(AmountError, match=message):
-        parse_major(text)
+        Money.parse(text, "usd")
 
 
 @pytest.mark.parametrize(
-    "minor, currency, shown",
+    "minor, currency, locale, shown",
     [
-        (500, "usd", "$5"),
-        (1250, "eur", "€12.50"),
-        (1_000_000, "gbp", "£10,000"),
-        (99, "chf", "0.99 CHF"),
+        (500, "usd", "en", "$5"),
+        (1250, "eur", "en", "€12.50"),
+        (1_000_000, "gbp", "en", "£10,000"),
+        (99, "chf", "en", "CHF0.99"),
+        (-400, "usd", "en", "-$4"),
+        (500, "usd", "ru", "5\xa0$"),
+        (1250, "eur", "ru", "12,50\xa0€"),
+        (1_000_000, "rub", "ru", "10\xa0000\xa0₽"),
     ],
 )
-def test_amounts_are_shown_as_readers_write_them(minor, currency, shown):
-    assert format_money(minor, currency) == shown
+def test_amounts_are_shown_in_the_readers_locale(minor, currency, locale, shown):
+    assert Money(minor, currency).format(locale) == shown
+
+
+def test_money_is_whole_minor_units_and_never_mixes_currencies():
+    with pytest.raises(TypeError):
+        Money(4.5, "usd")
+    with pytest.raises(ValueError):
+        Money(500, "dollars")
+    with pytest.raises(ValueError, match="cannot mix"):
+        Money(500, "usd") + Money(500, "eur")
+    assert Money(1000, "USD") - Money(400, "usd") == Money(600, "usd")
+    assert Money.of_major("12.5", "eur") == Money(1250, "eur")
+    assert Money(1250, "eur").major_text == "12.50" and Money(500, "eur").major_text == "5"

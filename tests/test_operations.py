@@ -9,8 +9,8 @@ import pytest
 from flask_migrate import upgrade
 
 from app import create_app
-from donations.extensions import db
-from donations.observability import ENVIRON_KEY, JsonFormatter, RequestIdFilter
+from donations.platform.extensions import db
+from donations.platform.observability import ENVIRON_KEY, JsonFormatter, RequestIdFilter
 from tests.conftest import WEBHOOK_SECRET, app_settings, fresh_database
 from tests.stripe_events import event, post_event
 
@@ -79,7 +79,7 @@ def gunicorn_access_log(tmp_path, monkeypatch):
 
     from gunicorn.config import Config
 
-    from donations.observability import GunicornLogger
+    from donations.platform.observability import GunicornLogger
 
     def log_one(log_format: str, status: str | None) -> str:
         monkeypatch.setenv("LOG_FORMAT", log_format)

@@ -1,6 +1,6 @@
-"""What every request passes through, trimmed for the page-view hot path (bench/profile.py):
-security headers at the WSGI layer, CSRF and rate-limit hooks only where they can matter, and
-sessions that cost nothing when absent. Each trim must leave the behaviour it trims whole."""
+"""What every request passes through: security headers and request ids (error pages too), body
+limits, NUL characters refused, CSRF on forms, rate limits on the writes they guard, and no
+session for a reader who has not started one."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referr
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("get", "/api/prompt?placement=article-end", 200),
+        ("get", "/api/prompt/config", 200),
         ("get", "/articles/no-such-story", 404),
-        ("get", "/api/prompt?placement=%00", 400),
+        ("get", "/api/prompt/config?lang=%00", 400),
         ("post", "/stripe/webhook", 400),
         ("get", "/embed/support-prompt.js", 200),
     ],
@@ -29,6 +29,7 @@ def test_every_response_carries_the_security_headers_error_pages_too(client, met
         assert len(response.headers.getlist(name)) == 1, name
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "Strict-Transport-Security" not in response.headers  # plain http: no pinning
+    assert len(response.headers["X-Request-ID"]) == 32
 
 
 def test_hsts_is_sent_over_https_only(client):
@@ -79,19 +80,41 @@ def test_limited_posts_still_report_their_limits_and_reads_carry_no_limit_header
     assert posted.status_code == 303
     assert int(posted.headers["X-RateLimit-Limit"]) > 0
     assert int(posted.headers["X-RateLimit-Remaining"]) < int(posted.headers["X-RateLimit-Limit"])
-    read = client.get("/api/prompt?placement=article-end")
+    read = client.get("/api/prompt/config")
     assert read.status_code == 200
     assert not [name for name, _ in read.headers if name.startswith("X-RateLimit")]
 
 
 def test_a_reader_with_no_session_is_sent_none_and_staff_sessions_still_work(client):
-    answer = client.get("/api/prompt?placement=article-end")
+    answer = client.get("/api/prompt/config")
     assert not [c for c in answer.headers.getlist("Set-Cookie") if c.startswith("session=")]
     # A page with a form does start a session (its CSRF token), and it is read back later.
     token = csrf_token(client)
     assert client.get_cookie("session") is not None
-    client.get("/api/prompt?placement=article-end")
+    client.get("/api/prompt/config")
     answer = client.post(
         "/support", data={"csrf_token": token, "frequency": "once", "other_amount": "5"}
     )
     assert answer.status_code == 303
+
+
+def test_a_load_balancers_request_id_is_kept_and_a_strange_one_replaced(client):
+    kept = client.get("/healthz", headers={"X-Request-ID": "lb-1234.abc"})
+    assert kept.headers["X-Request-ID"] == "lb-1234.abc"
+    odd = client.get("/healthz", headers={"X-Request-ID": "two words; and <more>"})
+    assert odd.headers["X-Request-ID"] != "two words; and <more>"
+
+
+def test_a_large_form_is_refused_before_it_is_read(client):
+    answer = client.post("/support", data={"other_amount": "5", "website": "x" * 100_000})
+    assert answer.status_code == 413
+
+
+def test_a_webhook_larger_than_any_stripe_event_is_refused_unread(client):
+    answer = client.post(
+        "/stripe/webhook",
+        data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={"Content-Type": "application/json", "Stripe-Signature": "t=1,v1=00"},
+    )
+    assert answer.status_code == 413
+    assert answer.json["status"] == 413

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from donations.webhooks.handlers import HANDLERS
+from donations.payments.webhooks.handlers import HANDLERS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +38,12 @@ def test_readme_lists_every_event_the_app_handles():
     readme = (ROOT / "README.md").read_text()
     listed = readme.split("--events ", 1)[1].split()[0].split(",")
     assert sorted(listed) == sorted(HANDLERS)
+
+
+def test_events_are_forwarded_at_the_version_the_app_reads():
+    # The CLI sends the account's default version unless told --latest, which is the pinned
+    # one while the SDK is current (the app refuses, and says so, any other).
+    script = (ROOT / "scripts" / "stripe-listen.sh").read_text()
+    assert "--latest" in script
+    readme = (ROOT / "README.md").read_text()
+    assert "stripe listen --latest --forward-to" in readme

@@ -1,12 +1,12 @@
-"""Reading articles and appeals from the database."""
+"""Reading articles from the database."""
 
 from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import select
 
-from donations.extensions import db
-from donations.models import Article
+from donations.articles.models import Article
+from donations.platform.extensions import db
 
 
 def latest_articles(limit: int = 50) -> list[Article]:
@@ -19,7 +19,3 @@ def get_article_or_404(slug: str) -> Article:
     if article is None:
         abort(404, description="We could not find that article. It may have moved or been removed.")
     return article
-
-
-def article_exists(slug: str) -> bool:
-    return db.session.scalar(select(Article.id).where(Article.slug == slug)) is not None

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import current_app, render_template, request
 
 from donations.articles import bp
-from donations.articles.pages import article_page
-from donations.articles.queries import latest_articles
-from donations.prompts import reader_state
-from donations.prompts import service as prompts
+from donations.articles.meter import count_and_decide, read_meter, write_meter
+from donations.articles.queries import get_article_or_404, latest_articles
+from donations.payments import supporter_pass
+from donations.platform.database import utcnow
+from donations.platform.web import private, public
 
 
 @bp.get("/")
 def index():
-    """The front page: the latest articles."""
-    return render_template("articles/index.html", articles=latest_articles())
+    """The front page: the latest articles, the same for every reader."""
+    page = render_template("articles/index.html", articles=latest_articles())
+    return public(current_app.make_response(page))
 
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    """An article with its prompts; past a metered paywall, a teaser and the appeal instead."""
-    reader = prompts.load_reader(request)
-    decided = prompts.for_article_page(reader, slug, request)
-    response = make_response(article_page(slug, decided))
-    reader_state.save(reader.state, response)  # not reached for a 404: nothing was read
+    """An article with its asks; past a metered paywall, a teaser and the appeal instead.
+
+    Without the meter the page is the same for every reader (the prompts decide in the
+    reader's browser), so caches in front serve it; with it, each reader gets their own.
+    """
+    story = get_article_or_404(slug)
+    if current_app.config["PAYWALL_MODE"] != "metered":
+        page = render_template("articles/article.html", article=story, withheld=False)
+        return public(current_app.make_response(page))
+    meter = read_meter(request)
+    withheld = count_and_decide(
+        meter,
+        story.slug,
+        supporter_pass.read(request),
+        request.headers.get("User-Agent", ""),
+        utcnow(),
+    )
+    response = private(
+        current_app.make_response(
+            render_template("articles/article.html", article=story, withheld=withheld)
+        )
+    )
+    write_meter(response, meter)
     return response

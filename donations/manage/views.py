@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template
+from flask import Response, abort, current_app, redirect, render_template
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
-from donations import pledges
-from donations.donor_mail import send_to_donor
-from donations.extensions import limiter
 from donations.manage import bp
-from donations.manage.links import customer_from_token
-from donations.stripe_gateway import PaymentServiceError, gateway
-from donations.web import external_url
+from donations.payments import donor_links, notices, pledges
+from donations.payments.models import Pledge
+from donations.payments.stripe_gateway import PaymentServiceError, gateway
+from donations.platform.extensions import limiter
+from donations.platform.web import external_url, private
 
 
 class ManageLinkForm(FlaskForm):
@@ -32,6 +31,12 @@ def manage_rate_limit() -> str:
     return current_app.config["MANAGE_LINK_RATE_LIMIT"]
 
 
+@bp.after_request
+def never_stored(response: Response) -> Response:
+    """Every answer here carries a donor's address, token or donation: no cache keeps one."""
+    return private(response)
+
+
 @bp.route("/support/manage", methods=["GET", "POST"])
 @limiter.limit(manage_rate_limit, methods=["POST"])
 def request_link():
@@ -40,19 +45,33 @@ def request_link():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("manage/request.html", form=form), status
-    pledge = pledges.latest_manageable_pledge(form.email.data)
-    if pledge is not None:
-        send_to_donor("manage_link", pledge)
-    return render_template("manage/sent.html", email=form.email.data)
+    notices.queue_requested("manage_link", pledges.latest_manageable_pledge(form.email.data))
+    return render_template("manage/sent.html", email=form.email.data, days=link_days())
+
+
+def link_days() -> int:
+    return donor_links.max_age_hours(donor_links.MANAGE) // 24
+
+
+def linked_pledge(token: str) -> Pledge | Response:
+    """The pledge a manage link was sent for, or the page that says why it cannot be used."""
+    try:
+        return donor_links.pledge_of(donor_links.MANAGE, token)
+    except donor_links.LinkExpired:
+        expired = True
+    except donor_links.LinkInvalid:
+        expired = False
+    page = render_template("manage/expired.html", expired=expired, days=link_days())
+    return Response(page, status=410)
 
 
 @bp.get("/support/manage/<token>")
 def donation(token: str):
     """The donor's recurring pledges, with a button to change or cancel them on Stripe."""
-    customer = customer_from_token(token)
-    if customer is None:
-        return render_template("manage/expired.html"), 410
-    found = pledges.pledges_of_customer(customer)
+    pledge = linked_pledge(token)
+    if isinstance(pledge, Response):
+        return pledge
+    found = pledges.pledges_of_customer(pledge.customer_id) if pledge.customer_id else []
     if not found:
         abort(404, description="We could not find a donation for this link.")
     return render_template("manage/donation.html", pledges=found, token=token, form=FlaskForm())
@@ -61,12 +80,14 @@ def donation(token: str):
 @bp.post("/support/manage/<token>/portal")
 def portal(token: str):
     """Open Stripe's Billing Portal for the link's customer."""
-    customer = customer_from_token(token)
-    if customer is None:
-        return render_template("manage/expired.html"), 410
+    pledge = linked_pledge(token)
+    if isinstance(pledge, Response):
+        return pledge
+    if not pledge.customer_id:
+        abort(404, description="We could not find a donation for this link.")
     try:
         url = gateway().billing_portal_url(
-            customer, return_url=external_url("manage.donation", token=token)
+            pledge.customer_id, return_url=external_url("manage.donation", token=token)
         )
     except PaymentServiceError as error:
         status = 503 if error.retryable else 502

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
+from donations.payments.enums import Placement
 from donations.reminders.service import MonthChoice, month_choices, month_for
 
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -57,4 +58,4 @@ class RemindForm(FlaskForm):
 
     def safe_placement(self) -> str | None:
         value = self.placement.data or ""
-        return value if value in ("article-end", "banner", "overlay") else None
+        return value if value in Placement.prompts() else None

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from donations.extensions import db
-from donations.models import UTCDateTime, utcnow
+from donations.platform.database import UTCDateTime, utcnow
+from donations.platform.extensions import db
 
 MAX_SENDS = 2
 
@@ -19,7 +19,8 @@ def new_cancel_code() -> str:
 
 
 class Reminder(db.Model):
-    """One reminder per (e-mail, month): sent at most twice, cancelled by its random code."""
+    """One reminder per (e-mail, month): sent at most twice, cancelled by its random code, and
+    only once the address's owner confirmed it by the link e-mailed to them (double opt-in)."""
 
     __table_args__ = (
         UniqueConstraint("email", "month"),
@@ -31,8 +32,12 @@ class Reminder(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     month: Mapped[date] = mapped_column(Date)  # the first day of the chosen month
     cancel_code: Mapped[str] = mapped_column(String(40), unique=True, default=new_cancel_code)
+    # What was agreed and when: as asked, then as the address's owner confirmed it.
     consent_text: Mapped[str] = mapped_column(Text)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None while a confirmation e-mail is owed (a new request, or one asked again a day later).
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     sent_count: Mapped[int] = mapped_column(default=0)
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,9 +1,10 @@
-"""Remind me later: snoozes, reminders upserted per (e-mail, month), sending each exactly once.
+"""Remind me later: snoozes, reminders upserted per (e-mail, month), confirmed by their
+address's owner (double opt-in: anyone can type anyone's address), sending each exactly once.
 
-`send_due` is safe to run on several machines at once: on PostgreSQL each reminder is claimed
-with SELECT … FOR UPDATE SKIP LOCKED, and on every database the claim is a conditional UPDATE,
-so a second sender finds the row taken or already sent. The e-mail goes out while the claim is
-held and the send is recorded in the same transaction.
+`send_confirmations` and `send_due` are safe to run on several machines at once: on PostgreSQL
+each reminder is claimed with SELECT … FOR UPDATE SKIP LOCKED, and on every database the claim
+is a conditional UPDATE, so a second sender finds the row taken or already sent. The e-mail
+goes out while the claim is held and the send is recorded in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 
-from donations import pledge_status
-from donations.extensions import db, insert_for
-from donations.mail import MailError, send_email
-from donations.models import Pledge, utcnow
+from donations.payments.enums import CONFIRMED
+from donations.payments.models import Pledge
+from donations.platform.database import insert_for, utcnow
+from donations.platform.extensions import db
+from donations.platform.mail import MailError, send_email
+from donations.platform.web import external_url
 from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
-from donations.web import external_url
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,13 @@ class RemindOutcome:
 
 
 class ReminderNotFound(Exception):
-    """No reminder has that cancel code."""
+    """No reminder has that code."""
+
+
+# However often a reminder is asked for, its address gets at most one confirmation a day.
+CONFIRMATION_EVERY = timedelta(days=1)
+# An address nobody confirmed within this long after its last confirmation e-mail is deleted.
+UNCONFIRMED_KEPT = timedelta(days=30)
 
 
 def consent_text() -> str:
@@ -70,6 +78,33 @@ def month_for(value: str, now: datetime) -> MonthChoice | None:
     return next((c for c in month_choices(now) if c.value == value), None)
 
 
+def months_on_offer() -> list[dict[str, str]]:
+    """Today's months, for the prompt component's remind form (a seam: prompts ask for it)."""
+    return [{"value": c.value, "label": c.label} for c in month_choices(utcnow())]
+
+
+@dataclass(frozen=True)
+class ReminderFigures:
+    set: int  # confirmed by the address's owner
+    sent: int
+    converted: int
+    cancelled: int
+    unconfirmed: int
+
+
+def reminder_figures(since: datetime) -> ReminderFigures:
+    """Reminders asked for since then: how many were confirmed, e-mailed, led to a gift, were
+    cancelled, and how many still wait for confirmation (a seam: the staff dashboard asks)."""
+    stmt = select(
+        func.count(Reminder.confirmed_at),
+        func.count(case((Reminder.sent_count > 0, 1))),
+        func.count(Reminder.converted_at),
+        func.count(Reminder.cancelled_at),
+        func.count(case((Reminder.confirmed_at.is_(None), 1))),
+    ).where(Reminder.created_at >= since)
+    return ReminderFigures(*db.session.execute(stmt).one())
+
+
 def remind(
     email: str | None,
     month: MonthChoice | None,
@@ -78,24 +113,32 @@ def remind(
     article_slug: str | None = None,
     placement: str | None = None,
 ) -> RemindOutcome:
-    """Snooze for a week without an e-mail; with one, store the reminder and snooze till then."""
+    """Snooze for a week without an e-mail; with one, store the reminder (to be confirmed by
+    the address's owner) and snooze till its month.
+
+    Asking again for the same address and month changes nothing the owner agreed to (nor an
+    earlier cancel): it only owes the address a new confirmation e-mail, at most one a day.
+    """
     if not email or month is None:
         days = current_app.config["PROMPT_SNOOZE_DAYS"]
         return RemindOutcome(now + timedelta(days=days), None)
     email = email.strip().lower()
-    values = {"consent_text": consent_text(), "consented_at": now, "cancelled_at": None}
-    statement = insert_for(Reminder).values(
+    statement = insert_for(db.session, Reminder).values(
         email=email,
         month=month.first_day,
         article_slug=article_slug,
         placement=placement,
         created_at=now,
         cancel_code=new_cancel_code(),
-        **values,
+        consent_text=consent_text(),
+        consented_at=now,
     )
-    # Asking again renews the consent (and undoes an earlier cancel); the code stays the same.
+    sent = Reminder.__table__.c.confirmation_sent_at
+    owed_again = case((sent < now - CONFIRMATION_EVERY, None), else_=sent)
     db.session.execute(
-        statement.on_conflict_do_update(index_elements=["email", "month"], set_=values)
+        statement.on_conflict_do_update(
+            index_elements=["email", "month"], set_={"confirmation_sent_at": owed_again}
+        )
     )
     db.session.commit()
     reminder = db.session.scalar(
@@ -106,12 +149,16 @@ def remind(
 
 
 def outcome_message(outcome: RemindOutcome) -> str:
-    """What the reader is told after asking to be reminded."""
+    """What the reader is told after asking to be reminded: the same words whatever the
+    address has asked before, so they tell a stranger nothing about its owner."""
     if outcome.reminder is None:
         days = current_app.config["PROMPT_SNOOZE_DAYS"]
         return f"Thank you. We won’t ask you to support us for {days} days on this device."
     month = outcome.reminder.month.strftime("%B %Y")
-    return f"Thank you. We’ll e-mail you in {month}, and won’t ask on this device until then."
+    return (
+        f"Thank you. We’re e-mailing {outcome.reminder.email} a link: open it to confirm, and "
+        f"we’ll remind you in {month}. We won’t ask on this device until then."
+    )
 
 
 def find_by_code(code: str) -> Reminder:
@@ -130,9 +177,65 @@ def cancel(code: str, now: datetime | None = None) -> Reminder:
     return reminder
 
 
+def confirm(code: str, now: datetime | None = None) -> Reminder:
+    """The address's owner says yes: the reminder will be sent (again, after a cancel)."""
+    reminder = find_by_code(code)
+    if reminder.confirmed_at is None or reminder.cancelled_at is not None:
+        now = now or utcnow()
+        reminder.confirmed_at = reminder.consented_at = now
+        reminder.consent_text = consent_text()
+        reminder.cancelled_at = None
+        db.session.commit()
+    return reminder
+
+
+def send_confirmations(now: datetime | None = None) -> int:
+    """E-mail each owed confirmation once, and delete what nobody confirmed in time."""
+    now = now or utcnow()
+    db.session.execute(
+        delete(Reminder).where(
+            Reminder.confirmed_at.is_(None),
+            Reminder.confirmation_sent_at < now - UNCONFIRMED_KEPT,
+        )
+    )
+    db.session.commit()
+    sent = 0
+    failed: set[int] = set()
+    while True:
+        reminder = db.session.scalar(
+            select(Reminder)
+            .where(Reminder.confirmation_sent_at.is_(None), Reminder.id.not_in(failed))
+            .order_by(Reminder.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if reminder is None:
+            db.session.rollback()
+            return sent
+        claimed = db.session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder.id, Reminder.confirmation_sent_at.is_(None))
+            .values(confirmation_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()  # another sender took it first
+            continue
+        try:
+            _send_confirmation(reminder)
+        except MailError:
+            log.exception("confirmation of reminder %s not sent; it stays owed", reminder.id)
+            db.session.rollback()
+            failed.add(reminder.id)
+            continue
+        db.session.commit()
+        sent += 1
+
+
 def _due(now: datetime):
     second_after = timedelta(days=current_app.config["REMINDER_SECOND_AFTER_DAYS"])
     return and_(
+        Reminder.confirmed_at.is_not(None),
         Reminder.cancelled_at.is_(None),
         Reminder.converted_at.is_(None),
         Reminder.month <= now.date(),
@@ -150,7 +253,7 @@ def _has_given(reminder: Reminder) -> bool:
     """A confirmed pledge with this e-mail since the reminder was set: they gave; don't ask."""
     query = select(Pledge.id).where(
         func.lower(Pledge.email) == reminder.email,
-        Pledge.status.in_(pledge_status.CONFIRMED),
+        Pledge.status.in_(CONFIRMED),
         Pledge.created_at >= reminder.created_at,
     )
     return db.session.scalar(query.limit(1)) is not None
@@ -217,4 +320,18 @@ def _send(reminder: Reminder, *, second: bool) -> None:
         ),
         cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
         month=reminder.month.strftime("%B %Y"),
+    )
+
+
+def _send_confirmation(reminder: Reminder) -> None:
+    name = current_app.config["NEWSROOM_NAME"]
+    send_email(
+        reminder.email,
+        f"Please confirm your reminder from {name}",
+        "reminder_confirm",
+        newsroom=name,
+        month=reminder.month.strftime("%B %Y"),
+        confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),
+        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
+        kept_days=UNCONFIRMED_KEPT.days,
     )

@@ -1,15 +1,20 @@
-"""Views of remind-me-later: the form, its result, and the reminder's cancel page."""
+"""Views of remind-me-later: the form (and its JSON twin for the prompt component), its result,
+and the reminder's cancel page."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, render_template, request, url_for
+from datetime import datetime
 
-from donations.extensions import limiter
-from donations.models import utcnow
-from donations.prompts import reader_state
-from donations.prompts import service as prompts
+from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from donations.platform.database import utcnow
+from donations.platform.extensions import csrf, limiter
+from donations.platform.web import allow_embedding, posted_json, private
 from donations.reminders import bp, service
 from donations.reminders.forms import RemindForm
+
+allow_embedding(bp)
 
 
 def remind_rate_limit() -> str:
@@ -23,49 +28,88 @@ def back_url(form: RemindForm) -> str:
     return url_for("articles.index")
 
 
-@bp.get("/remind-me")
-def remind_form():
-    """The remind-me form, for readers without JavaScript and for links in other places."""
-    form = RemindForm(utcnow(), formdata=None, data=request.args.to_dict())
-    return render_template("reminders/remind.html", form=form, back=back_url(form))
-
-
-@bp.post("/remind-me")
-@limiter.limit(remind_rate_limit, methods=["POST"])
-def remind():
-    """Snooze the asks on this device and, with an e-mail, store one reminder for that month."""
-    now = utcnow()
-    form = RemindForm(now)
-    if not form.validate():
-        return render_template("reminders/remind.html", form=form, back=back_url(form)), 422
-    outcome = service.remind(
+def remind_as_asked(form: RemindForm, now: datetime) -> service.RemindOutcome:
+    return service.remind(
         form.email.data or None,
         form.chosen_month(),
         now,
         article_slug=form.safe_article(),
         placement=form.safe_placement(),
     )
-    if form.safe_placement():
-        prompts.record_events([("appeal", form.safe_placement(), "default", "remind")])
-    response = make_response(
-        render_template(
-            "reminders/done.html",
-            outcome=outcome,
-            message=service.outcome_message(outcome),
-            back=back_url(form),
-        )
+
+
+@bp.get("/remind-me")
+def remind_form():
+    """The remind-me form, for readers without JavaScript and for links in other places."""
+    form = RemindForm(utcnow(), formdata=None, data=request.args.to_dict())
+    page = render_template("reminders/remind.html", form=form, back=back_url(form))
+    return private(make_response(page))
+
+
+@bp.post("/remind-me")
+@limiter.limit(remind_rate_limit, methods=["POST"])
+def remind():
+    """Store the reminder (with an e-mail) and tell this device to stop asking until then."""
+    now = utcnow()
+    form = RemindForm(now)
+    if not form.validate():
+        page = render_template("reminders/remind.html", form=form, back=back_url(form))
+        return private(make_response(page, 422))
+    outcome = remind_as_asked(form, now)
+    page = render_template(
+        "reminders/done.html",
+        outcome=outcome,
+        message=service.outcome_message(outcome),
+        back=back_url(form),
     )
-    state = reader_state.load(request)
-    state.snooze(outcome.snoozed_until)
-    reader_state.save(state, response)
-    return response
+    return private(make_response(page))
+
+
+@bp.post("/api/reminders")
+@csrf.exempt  # no cookies are read or set: the page's Origin is what is checked
+@limiter.limit(remind_rate_limit)
+def remind_api():
+    """Remind me later from the prompt component: the same rules as the form."""
+    data = posted_json("This site may not ask for reminders.")
+    now = utcnow()
+    fields = {k: str(v) for k, v in data.items() if k in ("email", "month", "article", "placement")}
+    if data.get("consent") is True:
+        fields["consent"] = "y"
+    form = RemindForm(now, formdata=MultiDict(fields), meta={"csrf": False})
+    if not form.validate():
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+        return jsonify(error=next(iter(errors.values())), fields=errors), 422
+    outcome = remind_as_asked(form, now)
+    return jsonify(
+        message=service.outcome_message(outcome), until=outcome.snoozed_until.isoformat()
+    )
+
+
+@bp.get("/reminders/<code>/confirm")
+def confirm(code: str):
+    """Ask the address's owner to confirm: a GET confirms nothing, so a mail scanner following
+    the link cannot say yes for them."""
+    reminder = _find_or_404(code)
+    page = render_template("reminders/confirm.html", reminder=reminder, done=False)
+    return private(make_response(page))
+
+
+@bp.post("/reminders/<code>/confirm")
+def confirm_confirmed(code: str):
+    """Confirm the reminder: it will be sent in its month."""
+    _find_or_404(code)
+    reminder = service.confirm(code)
+    return private(
+        make_response(render_template("reminders/confirm.html", reminder=reminder, done=True))
+    )
 
 
 @bp.get("/reminders/<code>/cancel")
 def cancel(code: str):
     """Ask to confirm: a GET never cancels, so mail scanners following links change nothing."""
     reminder = _find_or_404(code)
-    return render_template("reminders/cancel.html", reminder=reminder, done=False)
+    page = render_template("reminders/cancel.html", reminder=reminder, done=False)
+    return private(make_response(page))
 
 
 @bp.post("/reminders/<code>/cancel")
@@ -73,7 +117,9 @@ def cancel_confirmed(code: str):
     """Cancel the reminder."""
     _find_or_404(code)
     reminder = service.cancel(code)
-    return render_template("reminders/cancel.html", reminder=reminder, done=True)
+    return private(
+        make_response(render_template("reminders/cancel.html", reminder=reminder, done=True))
+    )
 
 
 def _find_or_404(code: str):

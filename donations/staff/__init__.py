@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_login import current_user
 
-from donations.extensions import login_manager
-from donations.money import format_money
+from donations.platform import seams
+from donations.platform.extensions import login_manager
 from donations.staff.stripe_links import stripe_dashboard_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -21,28 +21,19 @@ def signed_in_staff() -> dict[str, object]:
 
 
 def init_app(app: Flask) -> None:
-    from donations.staff import models, views  # noqa: F401  (models for create_all; routes)
+    from donations.staff import actions, models, views  # noqa: F401  (models; routes)
+    from donations.staff.commands import staff_cli
 
-    app.config.setdefault("STAFF_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-    app.config.setdefault("STAFF_LOCKOUT_ATTEMPTS", 5)
-    app.config.setdefault("STAFF_LOCKOUT_MINUTES", 15)
-    app.config.setdefault("STAFF_PAGE_SIZE", 50)
-    app.config.setdefault("STAFF_SETTLED_CACHE_SECONDS", 300)
-    # Staff sessions carry refund rights: never readable by scripts, never sent cross-site.
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE"))
+    app.cli.add_command(staff_cli)
+    seams.provide(app, "audit", actions.record)
+
     login_manager.login_view = "staff.login"
     login_manager.login_message = "Please sign in to see the dashboard."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Sessions end on the server (auth.py); "strong" protection would hash X-Forwarded-For and
+    # the user agent, which any client sets as it likes.
+    login_manager.session_protection = None
     app.register_blueprint(bp)
-    # Flask-Login refreshes its remember-me cookie after every request, reading the session to
-    # do so, which made every response "Vary: Cookie" (the public embed script too, so shared
-    # caches could not keep it). Only staff sign in: the refresh runs after staff pages only.
-    refresh = login_manager._update_remember_cookie
-    app.after_request_funcs[None].remove(refresh)
-    app.after_request_funcs.setdefault(bp.name, []).append(refresh)
-    app.add_template_filter(format_money, "money")
     app.add_template_global(stripe_dashboard_url, "stripe_dashboard_url")
 
 

@@ -10,12 +10,12 @@ import logging
 
 from sqlalchemy import select
 
-from donations.donor_mail import send_to_donor
-from donations.extensions import db
-from donations.models import Payment, Pledge
-from donations.money import format_money
+from donations.payments.models import Payment, Pledge
+from donations.payments.money import Money
+from donations.payments.notices import send_to_donor
+from donations.payments.stripe_gateway import PaymentServiceError, gateway
+from donations.platform.extensions import db
 from donations.staff.models import AuditLog, StaffUser
-from donations.stripe_gateway import PaymentServiceError, gateway
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def refund(staff: StaffUser, payment: Payment, amount: int | None) -> str:
     if left <= 0:
         raise ActionRefused("This payment has already been refunded in full.")
     wanted = amount or left
-    what = f"refund {format_money(wanted, payment.currency)} of payment {payment.id}"
+    what = f"refund {Money(wanted, payment.currency)} of payment {payment.id}"
     try:
         refund_id = gateway().refund_payment(payment, amount)
     except PaymentServiceError as error:
@@ -64,6 +64,23 @@ def resend(staff: StaffUser, pledge: Pledge, kind: str) -> None:
     _audit(staff, f"resend_{kind}", pledge, f"{EMAILS[kind]} to {pledge.email}", outcome)
     if not sent:
         raise ActionRefused("The e-mail could not be sent; the mail server refused it.")
+
+
+def record(by: str, action: str, target: str, detail: str) -> None:
+    """An entry for what another feature's staff page (or its guardrails) did: a seam."""
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.email == by))
+    db.session.add(
+        AuditLog(
+            staff_user_id=staff.id if staff else None,
+            staff_email=by,
+            action=action,
+            target=target,
+            detail=detail,
+            outcome="done",
+        )
+    )
+    db.session.commit()
+    log.info("%s: %s %s", by, action, target)
 
 
 def _audit(staff: StaffUser, action: str, pledge: Pledge, detail: str, outcome: str) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from donations.money import major_text
+from donations.payments.money import major_text
 
-# A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets;
-# donors type their own e-mail and Stripe passes on what they typed, so each is defused.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is read as a formula (or, with |, a DDE command) by Excel,
+# LibreOffice and Sheets; donors type their own e-mail and Stripe passes on what they typed, so
+# each is defused. Spreadsheets also read full-width forms (＝, ＋) as these, and skip spaces.
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
+SKIPPED = " \u3000\u00a0"
 
 PLEDGE_HEADER = (
     "pledge",
@@ -58,7 +61,8 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    probe = unicodedata.normalize("NFKC", text).lstrip(SKIPPED)
+    return "'" + text if probe.startswith(FORMULA_STARTS) else text
 
 
 def csv_lines(

@@ -13,11 +13,10 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from donations import pledge_status
-from donations.models import FREQUENCIES
-from donations.money import AmountError, parse_major
+from donations.payments.enums import Frequency, PledgeStatus
+from donations.payments.money import AmountError, Money
 from donations.staff.queries import DEFAULT_PERIOD, PERIODS
 from donations.staff.search import DEFAULT_SORT, SORTS, PledgeFilter
 
@@ -25,6 +24,19 @@ from donations.staff.search import DEFAULT_SORT, SORTS, PledgeFilter
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(
+        "New password",
+        description="At least 12 characters and hard to guess: a few uncommon words will do.",
+        validators=[DataRequired(), Length(max=200)],
+    )
+    repeat = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
 
 
 class FilterForm(FlaskForm):
@@ -66,13 +78,13 @@ class PledgeFilterForm(FilterForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Any status")]
-        + [SelectChoice(s, s.replace("_", " ")) for s in pledge_status.ALL],
+        + [SelectChoice(s, s.replace("_", " ")) for s in list(PledgeStatus)],
         validators=[Optional()],
     )
     frequency = SelectField(
         "Frequency",
         choices=[SelectChoice("", "Any frequency")]
-        + [SelectChoice(f, f.capitalize()) for f in FREQUENCIES],
+        + [SelectChoice(str(f), f.capitalize()) for f in Frequency],
         validators=[Optional()],
     )
     currency = SelectField(
@@ -94,6 +106,7 @@ class PledgeFilterForm(FilterForm):
         default=DEFAULT_SORT,
         validators=[Optional()],
     )
+    abandoned = BooleanField("Show abandoned checkouts (pending for over a day)")
 
     def with_choices(self, currencies: list[str], prompts: list[str]) -> PledgeFilterForm:
         self.currency.choices = [SelectChoice("", "Any currency")] + [
@@ -118,6 +131,7 @@ class PledgeFilterForm(FilterForm):
             created_from=None if self.created_from.errors else self.created_from.data,
             created_to=None if self.created_to.errors else self.created_to.data,
             sort=self.sort.data if self.sort.data in SORTS else DEFAULT_SORT,
+            abandoned=bool(self.abandoned.data),
         )
 
 
@@ -125,7 +139,7 @@ class RefundForm(FlaskForm):
     amount = StringField("Amount to refund", validators=[Optional(), Length(max=20)])
     confirm = BooleanField("Yes, refund this payment", validators=[DataRequired()])
 
-    def __init__(self, refundable: int, *args, **kwargs) -> None:
+    def __init__(self, refundable: Money, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.refundable = refundable
         self.minor: int | None = None
@@ -134,10 +148,10 @@ class RefundForm(FlaskForm):
         if not field.data:
             return  # the whole remaining amount
         try:
-            self.minor = parse_major(field.data)
+            self.minor = Money.parse(field.data, self.refundable.currency).amount
         except AmountError as error:
             raise ValidationError(str(error)) from None
-        if not 0 < self.minor <= self.refundable:
+        if not 0 < self.minor <= self.refundable.amount:
             raise ValidationError("The amount must be more than 0 and no more than what is left.")
 
 

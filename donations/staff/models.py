@@ -1,4 +1,5 @@
-"""Staff accounts for the pledge dashboard and the audit log of what they did."""
+"""Staff accounts for the pledge dashboard, their signed-in sessions, the sign-in throttle, and
+the audit log of what they did."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from donations.extensions import db
-from donations.models import UTCDateTime, utcnow
+from donations.platform.database import UTCDateTime, utcnow
+from donations.platform.extensions import db
 
 VIEWER = "viewer"
 ADMIN = "admin"
@@ -26,10 +27,17 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(10), default=VIEWER)
     disabled: Mapped[bool] = mapped_column(default=False)
-    failed_sign_ins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The session this request signed in with (set by auth.py, never stored on the account).
+    session_token = None
+
+    def get_id(self) -> str | None:
+        # Flask-Login keeps this in the session cookie: the session's own token, not the account
+        # id (Flask-Login's "alternative tokens"), so a session ended on the server stays ended
+        # wherever its cookie was copied to.
+        return self.session_token
 
     @property
     def is_active(self) -> bool:
@@ -38,6 +46,31 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+
+class StaffSession(db.Model):
+    """One signed-in browser. Its cookie holds a random token and only the token's hash is
+    stored; deleting the row (sign-out, a disabled account, a new password) ends the session."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    staff_user: Mapped[StaffUser] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Wrong passwords counted for one account, one address or one trusted browser, and how long
+    the next try from there must wait. Keyed by a hash, so no address or typed e-mail is kept."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the account's owner was last told by e-mail (account keys only).
+    owner_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditLog(db.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -10,20 +9,20 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, case, func, select
 
-from donations import pledge_status
-from donations.extensions import db
-from donations.models import RECURRING, Payment, Pledge, utcnow
-from donations.prompts.models import PromptStat
-from donations.reminders.models import Reminder
+from donations.payments.enums import CONFIRMED, ENDED, Frequency, PledgeStatus
+from donations.payments.models import Payment, Pledge
+from donations.platform import seams
+from donations.platform.caching import STAFF_SETTLED_FIGURES, remembered
+from donations.platform.database import utcnow
+from donations.platform.extensions import db
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_PERIOD = 30
 CHART_DAYS = 90
 
 # A recurring pledge counts towards recurring revenue while Stripe still tries to collect it.
-RUNNING = (pledge_status.ACTIVE, pledge_status.PAST_DUE)
-# Statuses a recurring pledge ends in; status_changed_at says when it ended.
-ENDED = (pledge_status.CANCELED, pledge_status.REFUNDED, pledge_status.DISPUTED)
+RUNNING = [status for status in PledgeStatus if status.running]
+RECURRING = [frequency for frequency in Frequency if frequency.is_recurring]
 NET = Payment.amount - Payment.refunded_amount
 
 
@@ -92,14 +91,9 @@ def payment_days(w: Window) -> list[PaymentDay]:
 
 def settled_days(before: datetime) -> list[PaymentDay]:
     """The daily rollup of every payment made before `before`, cached for a few minutes."""
-    cache = current_app.extensions.setdefault("staff_settled_days", {})
-    expires, days = cache.get(before, (0.0, None))
-    if days is None or expires <= time.monotonic():
-        days = _rollup(Payment.paid_at < before)
-        # One entry per day boundary: yesterday's is no longer asked for.
-        cache.clear()
-        cache[before] = (time.monotonic() + current_app.config["STAFF_SETTLED_CACHE_SECONDS"], days)
-    return days
+    return remembered(
+        STAFF_SETTLED_FIGURES, (before.date(),), lambda: _rollup(Payment.paid_at < before)
+    )
 
 
 def _rollup(condition: Any) -> list[PaymentDay]:
@@ -231,13 +225,13 @@ def pledge_figures(w: Window, started: list[Started]) -> tuple[list[Recurring], 
     ended (its last status change) after then. Each part reads a narrow index, not the table.
     """
     then = w.now - timedelta(days=30)
-    yearly = case((Pledge.frequency == "monthly", Pledge.amount * 12), else_=Pledge.amount)
+    yearly = case((Pledge.frequency == Frequency.MONTHLY, Pledge.amount * 12), else_=Pledge.amount)
     recurring_pledge = Pledge.frequency.in_(RECURRING)
     running = (
         select(
             Pledge.currency,
             func.count(),
-            func.count(case((Pledge.status == pledge_status.PAST_DUE, 1))),
+            func.count(case((Pledge.status == PledgeStatus.PAST_DUE, 1))),
             func.sum(yearly),
             func.coalesce(func.sum(case((Pledge.created_at <= then, yearly), else_=0)), 0),
         )
@@ -264,7 +258,7 @@ def pledge_figures(w: Window, started: list[Started]) -> tuple[list[Recurring], 
             func.count(
                 case(
                     (
-                        (Pledge.status == pledge_status.CANCELED)
+                        (Pledge.status == PledgeStatus.CANCELED)
                         & (Pledge.status_changed_at >= w.start),
                         1,
                     )
@@ -364,7 +358,7 @@ def pledges_started(w: Window) -> list[Started]:
         select(
             *source,
             func.count(),
-            func.count(case((Pledge.status.in_(pledge_status.CONFIRMED), 1))),
+            func.count(case((Pledge.status.in_(CONFIRMED), 1))),
         )
         .where(Pledge.created_at >= w.start)
         .group_by(*source)
@@ -372,7 +366,7 @@ def pledges_started(w: Window) -> list[Started]:
     return [Started(*row) for row in db.session.execute(_in_currency(stmt, Pledge.currency, w))]
 
 
-def prompt_funnel(w: Window, started: list[Started]) -> list[FunnelRow]:
+def prompt_funnel(w: Window, started: list[Started], views: list[Any]) -> list[FunnelRow]:
     """Per prompt, placement and variant: impressions → opened → checkout started → paid."""
     rows: dict[tuple[str, str, str], FunnelRow] = {}
     for begun in started:
@@ -380,46 +374,23 @@ def prompt_funnel(w: Window, started: list[Started]) -> list[FunnelRow]:
         row = rows.setdefault(key, FunnelRow(*key))
         row.started += begun.count
         row.paid += begun.confirmed
-    for key, impressions, opened in prompt_views(w):
-        row = rows.setdefault(key, FunnelRow(*key))
-        row.impressions, row.opened = impressions, opened
+    for counts in views:
+        row = rows.setdefault(
+            (counts.prompt, counts.placement, counts.variant),
+            FunnelRow(counts.prompt, counts.placement, counts.variant),
+        )
+        row.impressions, row.opened = counts.impressions, counts.opened
     return sorted(rows.values(), key=lambda r: (-r.paid, -r.started, r.prompt, r.placement))
 
 
-def prompt_views(w: Window) -> list[tuple[tuple[str, str, str], int, int]]:
-    """Impressions and form opens per prompt, from the prompts' daily counters."""
-    key = (PromptStat.prompt, PromptStat.placement, PromptStat.variant)
-
-    def total(kind: str) -> Any:
-        return func.coalesce(
-            func.sum(case((PromptStat.kind == kind, PromptStat.count), else_=0)), 0
-        )
-
-    stmt = (
-        select(*key, total("impression"), total("open"))
-        .where(PromptStat.day >= w.start.date(), PromptStat.day <= w.today.date())
-        .group_by(*key)
-    )
-    return [((p, pl, v or ""), int(i), int(o)) for p, pl, v, i, o in db.session.execute(stmt)]
+def prompt_views(w: Window) -> list[Any]:
+    """Impressions (estimated from the sample) and form opens per prompt, from the prompts."""
+    return seams.provided("prompt_counts")(w.start.date(), w.today.date())
 
 
-@dataclass
-class Reminders:
-    set: int
-    sent: int
-    converted: int
-    cancelled: int
-
-
-def reminders(w: Window) -> Reminders:
+def reminders(w: Window) -> Any:
     """Reminders asked for in the period, how many were e-mailed, and how many led to a gift."""
-    stmt = select(
-        func.count(),
-        func.count(case((Reminder.sent_count > 0, 1))),
-        func.count(Reminder.converted_at),
-        func.count(Reminder.cancelled_at),
-    ).where(Reminder.created_at >= w.start)
-    return Reminders(*db.session.execute(stmt).one())
+    return seams.provided("reminder_figures")(w.start)
 
 
 @dataclass
@@ -455,7 +426,7 @@ def daily(w: Window, days: list[PaymentDay], currencies: list[str]) -> Chart:
             Pledge.created_at >= start,
             Pledge.created_at < w.today + timedelta(days=1),
             Pledge.currency == currency,
-            Pledge.status.in_(pledge_status.CONFIRMED),
+            Pledge.status.in_(CONFIRMED),
         )
         .group_by(created_day)
     )
@@ -481,7 +452,9 @@ class Overview:
     movement: Movement
     split: list[PaymentSplit]
     funnel: list[FunnelRow]
-    reminders: Reminders
+    impression_sample_rate: float
+    impressions_received: int
+    reminders: Any
     chart: Chart
     currencies: list[str]
 
@@ -491,6 +464,7 @@ def overview(w: Window) -> Overview:
     days = payment_days(w)
     money = raised(w, days)
     started = pledges_started(w)
+    views = prompt_views(w)
     revenue, movement = pledge_figures(w, started)
     by_size = [r.currency for r in sorted(money, key=lambda r: -r.all_time)]
     return Overview(
@@ -499,7 +473,9 @@ def overview(w: Window) -> Overview:
         recurring=revenue,
         movement=movement,
         split=payment_split(w, days),
-        funnel=prompt_funnel(w, started),
+        funnel=prompt_funnel(w, started, views),
+        impression_sample_rate=current_app.config["PROMPT_IMPRESSION_SAMPLE_RATE"],
+        impressions_received=sum(counts.impressions_received for counts in views),
         reminders=reminders(w),
         chart=daily(w, days, by_size),
         currencies=known_currencies(),

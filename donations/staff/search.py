@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Select, and_, func, not_, or_, select, text
 
-from donations.extensions import db
-from donations.models import Payment, Pledge, StripeEvent
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import Payment, Pledge, StripeEvent
+from donations.platform.database import utcnow
+from donations.platform.extensions import db
 
 # What a search box entry starting with each prefix can be: ids Stripe gives its objects.
 PLEDGE_ID_COLUMNS = {
@@ -26,6 +28,9 @@ SORTS = {
     "smallest": (Pledge.amount.asc(), Pledge.id.asc()),
 }
 DEFAULT_SORT = "newest"
+# A pledge still pending a day after its reader left for Checkout was abandoned there: the
+# lists and exports leave those out unless asked for them.
+ABANDONED_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,19 @@ class PledgeFilter:
     created_from: date | None = None
     created_to: date | None = None
     sort: str = DEFAULT_SORT
+    abandoned: bool = False  # include checkouts abandoned over a day ago
+
+
+def abandoned() -> Any:
+    return and_(
+        Pledge.status == PledgeStatus.PENDING, Pledge.created_at < utcnow() - ABANDONED_AFTER
+    )
 
 
 def _where(stmt: Select, f: PledgeFilter, *, dates: Any = Pledge.created_at) -> Select:
     """The filter's conditions; `dates` is the column the date range applies to."""
+    if not f.abandoned:
+        stmt = stmt.where(not_(abandoned()))
     if f.query:
         stmt = stmt.where(_matches(f.query.strip()))
     if f.status:
@@ -90,6 +104,7 @@ class PledgePage:
     total: int
     page: int
     per_page: int
+    hidden_abandoned: int = 0  # matching abandoned checkouts left out
 
     @property
     def pages(self) -> int:
@@ -124,7 +139,11 @@ def find_pledges(f: PledgeFilter, page: int, per_page: int) -> PledgePage:
         ).all()
     )
     rows = [(pledge, int(kept.get(pledge.id, 0))) for pledge in pledges]
-    return PledgePage(rows, total, page, per_page)
+    hidden = 0
+    if not f.abandoned:
+        counted = select(func.count()).select_from(Pledge).where(abandoned())
+        hidden = db.session.scalar(_where(counted, replace(f, abandoned=True))) or 0
+    return PledgePage(rows, total, page, per_page, hidden)
 
 
 # The distinct prompts, one index probe each (a "loose index scan"): a handful of values

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+import math
+from urllib.parse import urlsplit
+
 from flask import (
     Response,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from donations import pledge_status
-from donations.extensions import db, limiter
-from donations.models import Payment, utcnow
-from donations.money import format_money
-from donations.staff import actions, auth, bp, charts, csv_export, queries, search
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import Payment
+from donations.payments.money import Money
+from donations.platform.database import utcnow
+from donations.platform.extensions import db, limiter
+from donations.staff import actions, auth, bp, charts, csv_export, queries, search, throttle
 from donations.staff.forms import (
     CancelForm,
     LoginForm,
     OverviewForm,
+    PasswordForm,
     PledgeFilterForm,
     RefundForm,
     ResendForm,
@@ -46,31 +51,84 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("staff.overview"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = auth.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            # A fresh session for the signed-in staff member: nothing carried over from before.
-            session.clear()
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")))
+    if not form.validate_on_submit():
+        return render_template("staff/login.html", form=form), 422 if form.is_submitted() else 200
+    address = request.remote_addr or ""
+    attempt = auth.sign_in(
+        form.email.data,
+        form.password.data,
+        address=address,
+        device_cookie=request.cookies.get(throttle.DEVICE_COOKIE),
+    )
+    if attempt.wait is not None:
+        seconds = math.ceil(attempt.wait.total_seconds())
+        flash(
+            f"Too many wrong passwords. Please wait {how_long(seconds)}, then try again.", "error"
+        )
+        response = make_response(render_template("staff/login.html", form=form), 429)
+        response.retry_after = seconds
+        return response
+    if attempt.user is None:
         flash(SIGN_IN_REFUSED, "error")
-        return render_template("staff/login.html", form=form), 401
-    return render_template("staff/login.html", form=form), 422 if form.is_submitted() else 200
+        response = make_response(render_template("staff/login.html", form=form), 401)
+        if attempt.tell_owner is not None:
+            throttle.tell_owner_after(response, attempt.tell_owner, address)
+        return response
+    auth.start_session(attempt.user)
+    response = redirect(safe_next(request.args.get("next")))
+    throttle.trust_device(response, attempt.user, attempt.device)
+    return response
+
+
+def how_long(seconds: int) -> str:
+    if seconds <= 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after sign-in: only back into the dashboard, never to another site."""
-    if target and target.startswith("/staff") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("staff.overview")
+    """Where to go after sign-in: a dashboard page that exists. Anything else (another site, a
+    line break that would split the Location header, a made-up path) goes to the overview."""
+    overview = url_for("staff.overview")
+    if not target or not target.isprintable() or "\\" in target:
+        return overview
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return overview
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:
+        return overview
+    return target if endpoint.startswith("staff.") and endpoint != "staff.login" else overview
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
-    logout_user()
+    """Sign out: the session ends on the server, so a copy of its cookie opens nothing."""
+    auth.end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("staff.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def change_password():
+    """Change your own password; every other session of your account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            auth.change_password(user, form.current.data, form.new.data)
+        except auth.WrongPassword as error:
+            form.current.errors.append(str(error))
+        except auth.AccountError as error:
+            form.new.errors.append(str(error).capitalize())
+        else:
+            auth.start_session(user)
+            flash("Your password is changed, and every other session is signed out.", "success")
+            return redirect(url_for("staff.overview"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("staff/password.html", form=form), status
 
 
 @bp.get("/")
@@ -85,7 +143,7 @@ def overview():
         days,
         [day.raised for day in figures.chart.days],
         label=f"Money kept per day, last {queries.CHART_DAYS} days, {currency.upper()}",
-        describe=lambda value: format_money(value, currency),
+        describe=lambda value: str(Money(value, currency)),
         css_class="chart--money",
     )
     pledge_chart = charts.bar_chart(
@@ -168,7 +226,7 @@ def csv_response(name: str, lines) -> Response:
 def refund(payment_id: int):
     """Confirm, then ask Stripe to refund a payment; the webhook records the refund."""
     payment = db.get_or_404(Payment, payment_id)
-    form = RefundForm(payment.amount - payment.refunded_amount)
+    form = RefundForm(payment.money - payment.refunded)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("staff/refund.html", form=form, payment=payment), status
@@ -186,7 +244,7 @@ def refund(payment_id: int):
 def cancel(public_id: str):
     """Confirm, then ask Stripe to end a recurring pledge now or at the end of its period."""
     found = get_pledge(public_id)
-    if found.status not in (pledge_status.ACTIVE, pledge_status.PAST_DUE):
+    if found.status not in (PledgeStatus.ACTIVE, PledgeStatus.PAST_DUE):
         abort(409, "Only a running recurring pledge can be canceled.")
     form = CancelForm()
     if not form.validate_on_submit():

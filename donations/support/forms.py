@@ -3,60 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from donations.models import FREQUENCIES
-from donations.money import SYMBOLS, AmountError, major_text, parse_major
-from donations.support.amounts import FREQUENCY_LABELS, AmountRules
+from donations.payments.amounts import FREQUENCY_LABELS, AmountRules
+from donations.payments.enums import Frequency, Placement
+from donations.payments.money import AmountError, Money, symbol
+from donations.payments.pledges import Attribution, PledgeRequest
 
-PLACEMENTS = ("article-end", "banner", "overlay", "support-page", "reminder", "cancelled")
 OTHER = "other"
-SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
-TOKEN_CHARS = SLUG_CHARS | set("_")
-
-
-@dataclass(frozen=True)
-class DonationChoice:
-    frequency: str
-    amount: int  # minor units
-    currency: str
-    email: str | None
-
-
-@dataclass(frozen=True)
-class Attribution:
-    article_slug: str | None
-    placement: str | None
-    prompt: str | None
-    variant: str | None
+SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+TOKEN_CHARS = SLUG_CHARS | frozenset("_")
+ATTRIBUTION_FIELDS = ("article", "placement", "prompt", "variant")
 
 
 class TamperedForm(Exception):
     """Hidden fields were altered: not something a reader fixes by retyping."""
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 class DonationForm(FlaskForm):
     frequency = RadioField(
-        "How often",
-        choices=[SelectChoice(value, FREQUENCY_LABELS[value]) for value in FREQUENCIES],
+        "How often would you like to give?",
+        choices=[SelectChoice(str(f), FREQUENCY_LABELS[f]) for f in Frequency],
         validate_choice=False,
     )
-    amount = RadioField("Amount", choices=[], validate_choice=False)
+    amount = RadioField("Choose an amount", choices=[], validate_choice=False)
     other_amount = StringField("Other amount", validators=[Length(max=20)])
-    currency = SelectField(
-        "Currency",
-        choices=[
-            SelectChoice(code, f"{code.upper()} {symbol}") for code, symbol in SYMBOLS.items()
-        ],
-        validate_choice=False,
-    )
+    currency = SelectField("Currency", choices=[], validate_choice=False)
     email = EmailField(
-        "E-mail for your receipt (optional)",
-        filters=[lambda value: value.strip() if value else value],
+        "E-mail",
+        filters=[_stripped],
         validators=[
             Optional(),
             Length(max=254),
@@ -73,38 +55,55 @@ class DonationForm(FlaskForm):
     def __init__(self, rules: AmountRules, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.rules = rules
-        self._amount_minor: int | None = None
-        if not self.frequency.data or self.frequency.data not in FREQUENCIES:
+        self._money: Money | None = None
+        if self.frequency.data not in set(map(str, Frequency)):
             self.frequency.data = rules.default_frequency
-        if not self.currency.data or self.currency.data not in rules.currencies:
+        if self.currency.data not in rules.currencies:
             self.currency.data = rules.default_currency
-        self.currency.choices = [c for c in self.currency.choices if c.value in rules.currencies]
-        self.amount.choices = [SelectChoice(major_text(a)) for a in self.presets]
-        self.amount.choices.append(SelectChoice(OTHER, "Other"))
-        if not self.amount.data and not self.is_submitted():
-            self.amount.data = major_text(rules.rule(self.frequency.data).default)
+        self.currency.choices = [
+            SelectChoice(code, f"{code.upper()} {symbol(code)}") for code in rules.currencies
+        ]
+        self.amount.choices = [
+            SelectChoice(
+                Money(minor, self.currency.data).major_text, str(Money(minor, self.currency.data))
+            )
+            for minor in rules.rule(self.frequency.data).presets
+        ] + [SelectChoice(OTHER, "Other")]
+        if (self.other_amount.data or "").strip():
+            self.amount.data = OTHER  # what the reader typed is the amount, not a preset
+        elif not self.amount.data and not self.is_submitted():
+            self.amount.data = rules.default_amount(
+                self.frequency.data, self.currency.data
+            ).major_text
 
     @property
-    def presets(self) -> tuple[int, ...]:
-        return self.rules.rule(self.frequency.data).presets
+    def symbol(self) -> str:
+        return symbol(self.currency.data)
 
-    def shown_amount(self) -> int:
+    def symbols(self) -> dict[str, str]:
+        return {code: symbol(code) for code in self.rules.currencies}
+
+    def presets(self) -> list:
+        """The amount radios of the chosen frequency (the "other" choice is the text field)."""
+        return [option for option in self.amount if option.data != OTHER]
+
+    def shown_amount(self) -> Money:
         """The amount the button names: what the reader typed or picked, else the default."""
         for text in (self.other_amount.data, self.amount.data):
             try:
-                amount = parse_major(text or "")
+                money = Money.parse(text or "", self.currency.data)
             except AmountError:
                 continue
-            if self.rules.problem(self.frequency.data, amount, self.currency.data) is None:
-                return amount
-        return self.rules.rule(self.frequency.data).default
+            if self.rules.problem(self.frequency.data, money) is None:
+                return money
+        return self.rules.default_amount(self.frequency.data, self.currency.data)
 
     def validate_frequency(self, field: RadioField) -> None:
-        if self.frequency.raw_data and self.frequency.raw_data[0] not in FREQUENCIES:
+        if field.raw_data and field.raw_data[0] not in set(map(str, Frequency)):
             raise ValidationError("Please choose once, monthly or annual.")
 
     def validate_currency(self, field: SelectField) -> None:
-        if self.currency.raw_data and self.currency.raw_data[0] not in self.rules.currencies:
+        if field.raw_data and field.raw_data[0] not in self.rules.currencies:
             names = ", ".join(code.upper() for code in self.rules.currencies)
             raise ValidationError(f"We accept {names}.")
 
@@ -114,67 +113,70 @@ class DonationForm(FlaskForm):
         use_other = self.amount.data == OTHER or (field.data or "").strip()
         text = (field.data or "") if use_other else (self.amount.data or "")
         try:
-            amount = parse_major(text)
+            money = Money.parse(text, self.currency.data)
         except AmountError as error:
             raise ValidationError(str(error)) from None
-        problem = self.rules.problem(self.frequency.data, amount, self.currency.data)
+        problem = self.rules.problem(self.frequency.data, money)
         if problem:
             raise ValidationError(problem)
-        self._amount_minor = amount
+        self._money = money
 
-    def check_hidden_fields(self, known_article: bool) -> None:
+    def check_hidden_fields(self) -> None:
         """Raise TamperedForm when hidden fields hold what no page of ours sends."""
         if self.website.data:
             raise TamperedForm("website")
-        if self.placement.data and self.placement.data not in PLACEMENTS:
+        if self.placement.data and self.placement.data not in set(map(str, Placement)):
             raise TamperedForm("placement")
-        if self.article.data and not known_article:
+        if self.article.data and not _is_slug(self.article.data):
             raise TamperedForm("article")
         for field in (self.prompt, self.variant):
             value = field.data or ""
             if len(value) > 60 or not set(value) <= TOKEN_CHARS:
                 raise TamperedForm(field.name)
 
-    def choice(self) -> DonationChoice:
-        assert self._amount_minor is not None, "choice() before a successful validate()"
-        return DonationChoice(
-            frequency=self.frequency.data,
-            amount=self._amount_minor,
-            currency=self.currency.data,
+    def pledge_request(self, referrer: str | None) -> PledgeRequest:
+        """The reader's checked choice, for the pledge service."""
+        assert self._money is not None, "pledge_request() before a successful validate()"
+        return PledgeRequest(
+            frequency=Frequency(self.frequency.data),
+            money=self._money,
             email=(self.email.data or "").strip().lower() or None,
+            attribution=Attribution(
+                article_slug=self.article.data or None,
+                placement=Placement(self.placement.data) if self.placement.data else None,
+                prompt=self.prompt.data or None,
+                variant=self.variant.data or None,
+                referrer=referrer,
+            ),
         )
 
-    def attribution(self) -> Attribution:
-        return Attribution(
-            article_slug=self.article.data or None,
-            placement=self.placement.data or None,
-            prompt=self.prompt.data or None,
-            variant=self.variant.data or None,
-        )
+
+def _is_slug(value: str) -> bool:
+    return 0 < len(value) <= 200 and set(value) <= SLUG_CHARS
 
 
 def prefill(rules: AmountRules, args: Mapping[str, str]) -> dict[str, str]:
     """Form data from a query string (?frequency=annual&amount=50…); bad values dropped."""
     data: dict[str, str] = {}
     frequency = (args.get("frequency") or "").lower()
-    if frequency in FREQUENCIES:
+    if frequency in set(map(str, Frequency)):
         data["frequency"] = frequency
     currency = (args.get("currency") or "").lower()
     if currency in rules.currencies:
         data["currency"] = currency
+    chosen = data.get("frequency", rules.default_frequency)
+    text = args.get("other_amount") or args.get("amount") or ""
     try:
-        amount = parse_major(args.get("amount") or "")
+        money = Money.parse(text, data.get("currency", rules.default_currency))
     except AmountError:
-        amount = None
-    freq = data.get("frequency", rules.default_frequency)
-    cur = data.get("currency", rules.default_currency)
-    if amount is not None and rules.problem(freq, amount, cur) is None:
-        if amount in rules.rule(freq).presets:
-            data["amount"] = major_text(amount)
+        money = None
+    if money is not None and rules.problem(chosen, money) is None:
+        if money.amount in rules.rule(chosen).presets:
+            data["amount"] = money.major_text
         else:
             data["amount"] = OTHER
-            data["other_amount"] = major_text(amount)
-    for name in ("article", "placement", "prompt", "variant"):
+            data["other_amount"] = money.major_text
+    for name in ATTRIBUTION_FIELDS:
         value = args.get(name) or ""
         if value and len(value) <= 200 and set(value) <= TOKEN_CHARS:
             data[name] = value

@@ -7,19 +7,17 @@ import logging
 import re
 from datetime import timedelta
 
-from flask import current_app, make_response, redirect, render_template, request, session
-from flask_wtf.csrf import CSRFError
+from flask import current_app, jsonify, make_response, redirect, render_template, request, session
+from flask_wtf.csrf import CSRFError, generate_csrf
 
-from donations import pledges
-from donations.articles.queries import article_exists
-from donations.extensions import limiter
-from donations.models import utcnow
-from donations.money import major_text
-from donations.stripe_gateway import PaymentServiceError
-from donations.support import bp, challenge, rules
+from donations.payments import pledges, supporter_pass
+from donations.payments.amounts import donation_rules
+from donations.payments.stripe_gateway import PaymentServiceError
+from donations.platform.database import utcnow
+from donations.platform.extensions import limiter
+from donations.platform.web import external_url, private
+from donations.support import bp, challenge
 from donations.support.forms import OTHER, DonationForm, TamperedForm, prefill
-from donations.supporters import passes
-from donations.web import external_url
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
@@ -41,12 +39,27 @@ def browser_session() -> str:
     return "address:" + (request.remote_addr or "")
 
 
+def donation_form(**data: str) -> DonationForm:
+    """The form as a page around it first shows it (the article's appeal): no reader's token
+    in it, so the page stays the same for every reader; the form's script fetches one."""
+    return DonationForm(donation_rules(), formdata=None, meta={"csrf": False}, data=data)
+
+
 @bp.get("/support")
 def form():
     """The donation form, prefilled from the query string when it makes sense."""
-    donation_form = DonationForm(rules(), formdata=None, data=prefill(rules(), request.args))
+    donation_form = DonationForm(
+        donation_rules(), formdata=None, data=prefill(donation_rules(), request.args)
+    )
     donation_form.placement.data = donation_form.placement.data or "support-page"
     return render_form(donation_form)
+
+
+@bp.get("/support/token")
+@limiter.exempt
+def token():
+    """A form token for this reader, fetched when they start to give on a page caches serve."""
+    return private(jsonify(csrfToken=generate_csrf()))
 
 
 @bp.post("/support")
@@ -54,30 +67,28 @@ def form():
 @limiter.limit(session_rate_limit, methods=["POST"], key_func=browser_session)
 def submit():
     """Check the reader's choice, store the pledge, and send the reader to Stripe Checkout."""
-    donation_form = DonationForm(rules())
+    donation_form = DonationForm(donation_rules())
     if not donation_form.validate():
-        return render_form(donation_form), 422
+        return render_form(donation_form, status=422)
     try:
-        article = donation_form.article.data
-        donation_form.check_hidden_fields(known_article=not article or article_exists(article))
+        donation_form.check_hidden_fields()
     except TamperedForm as tampered:
         log.info("donation refused: %s field tampered", tampered)
-        return render_form(donation_form, notice="tampered"), 400
+        return render_form(donation_form, notice="tampered", status=400)
     if not challenge.passed(request.form.get(challenge.TOKEN_FIELD), request.remote_addr):
-        return render_form(donation_form, notice="challenge"), 400
-    pledge = pledges.start_pledge(
-        donation_form.choice(), donation_form.attribution(), request.referrer
-    )
+        return render_form(donation_form, notice="challenge", status=400)
+    pledge = pledges.start_pledge(donation_form.pledge_request(request.referrer))
     try:
-        session = pledges.open_checkout(
+        checkout = pledges.open_checkout(
             pledge,
             success_url=external_url("support.thank_you") + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=external_url("support.cancelled", pledge=pledge.public_id),
         )
     except PaymentServiceError as error:
         status = 503 if error.retryable else 502
-        return render_template("support/unavailable.html", form=donation_form), status
-    return redirect(session.url, code=303)
+        page = render_template("support/unavailable.html", form=donation_form)
+        return private(make_response(page, status))
+    return redirect(checkout.url, code=303)
 
 
 @bp.get("/support/thank-you")
@@ -89,28 +100,30 @@ def thank_you():
     pledge = pledges.find_by_checkout_session(session_id)
     if pledge is None:
         return render_template("support/not_found.html", reason="unknown"), 404
-    if pledge.is_confirmed:
-        response = make_response(render_template("support/thank_you.html", pledge=pledge))
-        supporter = passes.pass_for(pledge)
-        if supporter is not None:
-            passes.grant(response, supporter)  # no more asks on this device
-        return response
-    patience = timedelta(seconds=current_app.config["CONFIRMATION_PATIENCE_SECONDS"])
-    overdue = utcnow() - pledge.updated_at > patience
-    return render_template("support/confirming.html", pledge=pledge, overdue=overdue)
+    if not pledge.is_confirmed:
+        patience = timedelta(seconds=current_app.config["CONFIRMATION_PATIENCE_SECONDS"])
+        overdue = utcnow() - pledge.updated_at > patience
+        page = render_template("support/confirming.html", pledge=pledge, overdue=overdue)
+        return private(make_response(page))
+    supporter = supporter_pass.pass_for(pledge)
+    page = render_template("support/thank_you.html", pledge=pledge, supporter=supporter)
+    response = private(make_response(page))
+    if supporter is not None:
+        supporter_pass.grant(response, supporter)  # no more asks on this device
+    return response
 
 
 @bp.get("/support/cancelled")
 def cancelled():
     """Back from Checkout without paying: the form again, as the reader left it."""
     pledge = pledges.find_by_public_id(request.args.get("pledge", "")[:40])
-    data = prefill(rules(), request.args)
+    data = prefill(donation_rules(), request.args)
     if pledge is not None and not pledge.is_confirmed:
         data = prefill(
-            rules(),
+            donation_rules(),
             {
                 "frequency": pledge.frequency,
-                "amount": major_text(pledge.amount),
+                "amount": pledge.money.major_text,
                 "currency": pledge.currency,
                 "article": pledge.article_slug or "",
                 "prompt": pledge.prompt or "",
@@ -118,7 +131,7 @@ def cancelled():
             },
         )
         data["placement"] = pledge.placement or "support-page"
-    donation_form = DonationForm(rules(), formdata=None, data=data)
+    donation_form = DonationForm(donation_rules(), formdata=None, data=data)
     return render_form(donation_form, notice="cancelled")
 
 
@@ -126,9 +139,11 @@ def cancelled():
 def csrf_failed(error: CSRFError):
     """An expired or missing form token: show the form again, choices kept, and say why."""
     if request.endpoint == "support.submit":
-        return render_form(DonationForm(rules()), notice="expired"), 400
+        return render_form(DonationForm(donation_rules()), notice="expired", status=400)
     return render_template("errors/error.html", status=400, message=error.description), 400
 
 
-def render_form(donation_form: DonationForm, notice: str | None = None) -> str:
-    return render_template("support/form.html", form=donation_form, notice=notice, other=OTHER)
+def render_form(donation_form: DonationForm, notice: str | None = None, status: int = 200):
+    """The donation page: the reader's own form token is in it, so no cache may keep it."""
+    page = render_template("support/form.html", form=donation_form, notice=notice, other=OTHER)
+    return private(make_response(page, status))

@@ -2,76 +2,42 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
-
-from donations import pledge_status
-from donations.extensions import db
-from donations.mail import MailError, send_email
-from donations.models import Pledge, utcnow
-from donations.supporters.passes import SupporterPass, pass_for
-from donations.web import external_url
-
-log = logging.getLogger(__name__)
-SALT = "supporter-sign-in"
-
+from donations.payments import donor_links, notices
+from donations.payments.models import Pledge
+from donations.payments.pledges import confirmed_pledges_of
+from donations.payments.supporter_pass import SupporterPass, pass_for
+from donations.platform.database import utcnow
 
 INVALID = "This link is not valid. Please ask for a new one."
+EXPIRED = "This link has expired. Please ask for a new one."
 
 
 class SignInLinkInvalid(Exception):
-    """The link was altered or has expired; the message says which, in a reader's words."""
+    """The link was altered, withdrawn or has expired; the message says so in a reader's words."""
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
-
-
-def best_pass(email: str) -> SupporterPass | None:
-    """The longest-lasting pass this e-mail's confirmed pledges earn now."""
-    query = select(Pledge).where(
-        func.lower(Pledge.email) == email.strip().lower(),
-        Pledge.status.in_(pledge_status.CONFIRMED),
-    )
+def best_pass(email: str) -> tuple[Pledge, SupporterPass] | None:
+    """The pledge whose pass lasts longest now, with that pass, among this e-mail's gifts."""
     now = utcnow()
-    passes = [p for p in (pass_for(pledge, now) for pledge in db.session.scalars(query)) if p]
-    passes.sort(key=lambda p: (p.is_recurring, p.expires_at))
+    found = [(pledge, pass_for(pledge, now)) for pledge in confirmed_pledges_of(email)]
+    passes = [(pledge, supporter) for pledge, supporter in found if supporter is not None]
+    passes.sort(key=lambda pair: (pair[1].is_recurring, pair[1].expires_at))
     return passes[-1] if passes else None
 
 
 def request_sign_in(email: str) -> None:
-    """E-mail a sign-in link when this address has given; otherwise do nothing, silently."""
-    email = email.strip().lower()
-    if best_pass(email) is None:
-        return
-    token = _serializer().dumps({"e": email})
-    try:
-        send_email(
-            email,
-            f"Your {current_app.config['NEWSROOM_NAME']} supporter link",
-            "supporter_sign_in",
-            newsroom=current_app.config["NEWSROOM_NAME"],
-            link=external_url("supporters.restore", token=token),
-            hours=current_app.config["SUPPORTER_SIGN_IN_MAX_AGE_SECONDS"] // 3600,
-        )
-    except MailError:
-        # The reader sees the same neutral answer either way; the failure is ours to fix.
-        log.exception("supporter sign-in link not sent")
+    """Queue a sign-in link when this address has given; the same path, silently, when not."""
+    best = best_pass(email)
+    notices.queue_requested("supporter_sign_in", best[0] if best else None)
 
 
 def restore(token: str) -> SupporterPass | None:
     """The pass a valid link restores (None when the gift no longer earns one)."""
     try:
-        payload = _serializer().loads(
-            token, max_age=current_app.config["SUPPORTER_SIGN_IN_MAX_AGE_SECONDS"]
-        )
-    except SignatureExpired:
-        raise SignInLinkInvalid("This link has expired. Please ask for a new one.") from None
-    except BadSignature:
+        pledge = donor_links.pledge_of(donor_links.SIGN_IN, token)
+    except donor_links.LinkExpired:
+        raise SignInLinkInvalid(EXPIRED) from None
+    except donor_links.LinkInvalid:
         raise SignInLinkInvalid(INVALID) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
-        raise SignInLinkInvalid(INVALID)  # signed by us, but not a sign-in link's shape
-    return best_pass(payload["e"])
+    best = best_pass(pledge.email or "")
+    return best[1] if best else None

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template
+from flask import Response, current_app, make_response, render_template
 
-from donations.extensions import limiter
-from donations.supporters import bp, passes, service
+from donations.payments import supporter_pass
+from donations.platform.extensions import limiter
+from donations.platform.web import private
+from donations.supporters import bp, service
 from donations.supporters.forms import SignInForm
 
 
 def sign_in_rate_limit() -> str:
     return current_app.config["REMIND_RATE_LIMIT"]
+
+
+@bp.after_request
+def never_stored(response: Response) -> Response:
+    """These answers carry a reader's address, link or pass: no cache keeps one."""
+    return private(response)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -36,5 +44,5 @@ def restore(token: str):
         render_template("supporters/restored.html", problem=None, supporter=supporter)
     )
     if supporter is not None:
-        passes.grant(response, supporter)
+        supporter_pass.grant(response, supporter)
     return response

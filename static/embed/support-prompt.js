@@ -1,22 +1,282 @@
-// <support-prompt placement="article-end|banner|overlay" article="slug">: the newsroom's support
-// prompts on any page of its sites. The service (/api/prompt) decides what shows; this module only
-// draws it, counts what readers do with it (batched beacons), and talks back with a token.
-// On our own article pages the end-of-article appeal is server-rendered inside the element, so it
-// works without JavaScript; here it is only enhanced.
+// <support-prompt placement="article-end|banner|overlay" article="slug">: the newsroom's asks on
+// any page of its sites, from one module script.
+//
+// The service sends one configuration (appeals, rules, amounts, links) that is the same for every
+// reader, so caches serve it; this module decides in the reader's browser which ask shows, from
+// that configuration and the reader's own state kept in first-party storage (articles read, views,
+// dismissals, snooze, supporter). That state is the reader's comfort, not security. The service
+// hears from the page only when the reader does something: events (batched, impressions sampled),
+// remind me later, and giving. On our own article pages the end-of-article appeal is rendered by
+// the server inside the element, so it works without JavaScript; here it is only decided and
+// enhanced.
+//
+// Experiments run here too: the reader's bucket is a hash of a random id kept in the same storage
+// (`assign` is experiments.service.assign, line for line), so the page stays cacheable.
+//
+// The decision and the assignment are pure functions (`decide`, `decidePage`, `applyExperiments`,
+// `explain`), exported for the decision-table tests.
 
-const endpoint = (path) => new URL(path, import.meta.url).href;
-const API = endpoint("/api/prompt");
-const EVENTS = endpoint("/api/prompt/events");
-const REMIND = endpoint("/api/prompt/remind");
-const DISMISS = endpoint("/api/prompt/dismiss");
-const FREQUENCIES = [
-  ["once", "Once"],
-  ["monthly", "Monthly"],
-  ["annual", "Annual"],
-];
+export const STORAGE_KEY = "rr-reader";
+export const PLACEMENTS = ["article-end", "banner", "overlay"];
+const DAY_MS = 24 * 3600 * 1000;
+// Enough history for any sensible rule; the stored state stays small.
+const MAX_READS = 60;
+const MAX_VIEWS = 20;
+// Reads are kept this long before the rules' own window (PROMPT_WINDOW_DAYS) is known.
+const KEEP_READS_DAYS = 400;
+// "Ask me less": for this long, every cap is halved (rounded up), an uncapped ask shows at most
+// once a week, and a closed ask stays away twice as long.
+export const ASK_LESS_DAYS = 90;
+// A gift made on our donation page without a prompt's link counts for the experiment variant the
+// reader last saw within this many days (a holdback's gifts can only come that way).
+export const ATTRIBUTION_DAYS = 30;
 
-const sheet = new CSSStyleSheet();
-sheet.replaceSync(`
+export const dayNumber = (ms) => Math.floor(ms / DAY_MS);
+const iso = (ms) => new Date(ms).toISOString();
+
+// Reader state ------------------------------------------------------------------------------------
+
+export function emptyState() {
+  const views = Object.fromEntries(PLACEMENTS.map((placement) => [placement, []]));
+  return {
+    id: null,
+    reads: {},
+    views,
+    dismissed: {},
+    snoozedUntil: null,
+    askLessUntil: null,
+    supporter: null,
+    supporterUntil: null,
+    seen: null, // the last experiment variant shown: {variant, at}
+  };
+}
+
+const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
+const numbers = (list) => (Array.isArray(list) ? list.filter(isNumber) : []);
+
+// Whatever storage holds (another version's shape, a hand edit, junk) becomes a valid state.
+export function parseState(text) {
+  const state = emptyState();
+  let raw;
+  try {
+    raw = JSON.parse(text || "{}");
+  } catch {
+    return state;
+  }
+  if (!raw || typeof raw !== "object") return state;
+  for (const [article, day] of Object.entries(raw.reads || {})) if (isNumber(day)) state.reads[article] = day;
+  for (const placement of PLACEMENTS) {
+    state.views[placement] = numbers(raw.views?.[placement]).slice(-MAX_VIEWS);
+    if (isNumber(raw.dismissed?.[placement])) state.dismissed[placement] = raw.dismissed[placement];
+  }
+  if (isNumber(raw.snoozedUntil)) state.snoozedUntil = raw.snoozedUntil;
+  if (isNumber(raw.askLessUntil)) state.askLessUntil = raw.askLessUntil;
+  if (typeof raw.id === "string" && /^[A-Za-z0-9-]{8,64}$/.test(raw.id)) state.id = raw.id;
+  if (typeof raw.seen?.variant === "string" && isNumber(raw.seen.at)) {
+    state.seen = { variant: raw.seen.variant.slice(0, 60), at: raw.seen.at };
+  }
+  if (["once", "recurring"].includes(raw.supporter) && isNumber(raw.supporterUntil)) {
+    state.supporter = raw.supporter;
+    state.supporterUntil = raw.supporterUntil;
+  }
+  return state;
+}
+
+export function articlesRead(state, now, windowDays) {
+  const since = dayNumber(now) - windowDays;
+  return Object.values(state.reads).filter((day) => day > since).length;
+}
+
+export function viewsOf(state, placement, now, windowDays) {
+  const since = dayNumber(now) - windowDays;
+  return (state.views[placement] || []).filter((day) => day > since).length;
+}
+
+export function recordRead(state, article, now, windowDays) {
+  if (!article) return;
+  state.reads[article] = dayNumber(now);
+  const since = dayNumber(now) - windowDays;
+  const recent = Object.entries(state.reads)
+    .filter(([, day]) => day > since)
+    .sort((a, b) => a[1] - b[1])
+    .slice(-MAX_READS);
+  state.reads = Object.fromEntries(recent);
+}
+
+export function recordView(state, placement, now, windowDays) {
+  const since = dayNumber(now) - windowDays;
+  const days = (state.views[placement] || []).filter((day) => day > since);
+  state.views[placement] = [...days, dayNumber(now)].slice(-MAX_VIEWS);
+}
+
+// What a page of ours tells this device (<script type="application/json" data-reader-state>):
+// the reader gave (a supporter pass) or asked to be reminded (a snooze).
+export function merge(state, facts) {
+  if (["once", "recurring"].includes(facts.supporter)) {
+    const until = Date.parse(facts.supporterUntil);
+    if (Number.isFinite(until)) {
+      state.supporter = facts.supporter;
+      state.supporterUntil = until;
+    }
+  }
+  const snoozed = Date.parse(facts.snoozedUntil);
+  if (Number.isFinite(snoozed) && snoozed > (state.snoozedUntil || 0)) state.snoozedUntil = snoozed;
+  return state;
+}
+
+// The decision: the one place that says which ask a reader sees -----------------------------------
+
+// Which prompt (appeal, thanks or none) this placement shows this reader now, and why, with every
+// rule it checked. `state` already counts the article being read.
+export function decide(state, rules, placement, now, { force = false } = {}) {
+  const checks = [];
+  const check = (rule, passed, detail) => {
+    checks.push({ rule, passed, detail });
+    return passed;
+  };
+  const facts = {};
+  const outcome = (prompt, reason) => {
+    if (force && prompt === null && PLACEMENTS.includes(placement)) {
+      checks.push({ rule: "force", passed: true, detail: "forced from the page's address" });
+      return { placement, prompt: "appeal", reason: "forced", checks, facts };
+    }
+    return { placement, prompt, reason, checks, facts };
+  };
+
+  if (!check("placement", PLACEMENTS.includes(placement), `placement ${placement}`)) {
+    return outcome(null, "unknown-placement");
+  }
+  if (state.supporter && state.supporterUntil > now) {
+    const until = iso(state.supporterUntil).slice(0, 10);
+    check("supporter", false, `${state.supporter} supporter until ${until}`);
+    if (state.supporter === "recurring" || placement !== "article-end") return outcome(null, "supporter");
+    return outcome("thanks", "supporter-thanks");
+  }
+  check("supporter", true, "not known as a supporter");
+
+  const snoozed = state.snoozedUntil !== null && now < state.snoozedUntil;
+  const snooze = state.snoozedUntil === null ? "never snoozed" : `snoozed until ${iso(state.snoozedUntil)}`;
+  if (!check("snooze", !snoozed, snooze)) return outcome(null, "snoozed");
+  const less = state.askLessUntil !== null && now < state.askLessUntil;
+  if (less) check("ask-less", true, `asked for less until ${iso(state.askLessUntil)}`);
+  const closed = state.dismissed[placement];
+  const dismissed = closed !== undefined && now < closed + rules.dismissDays * (less ? 2 : 1) * DAY_MS;
+  if (!check("dismissed", !dismissed, closed === undefined ? "never closed" : `closed at ${iso(closed)}`)) {
+    return outcome(null, "dismissed");
+  }
+
+  const read = articlesRead(state, now, rules.windowDays);
+  Object.assign(facts, { read, windowDays: rules.windowDays, less, lessUntil: state.askLessUntil });
+  const pastMeter = read > rules.freeArticles;
+  if (placement === "overlay") {
+    if (!check("paywall-mode", rules.paywall === "soft", `the overlay needs soft mode, mode is ${rules.paywall}`)) {
+      return outcome(null, "overlay-off");
+    }
+    if (!check("meter", pastMeter, `${read} read, ${rules.freeArticles} free`)) return outcome(null, "meter-not-reached");
+  }
+  if (placement === "banner" && rules.paywall === "soft" && pastMeter) {
+    check("one-ask", false, "the overlay asks instead of the banner");
+    return outcome(null, "overlay-instead");
+  }
+
+  const minimum = rules.minArticles[placement] || 0;
+  if (!check("articles-read", read >= minimum, `${read} read, needs ${minimum}`)) return outcome(null, "too-early");
+
+  let cap = rules.viewCaps[placement];
+  if (less) cap = cap === undefined ? Math.ceil(rules.windowDays / 7) : Math.ceil(cap / 2);
+  const views = viewsOf(state, placement, now, rules.windowDays);
+  Object.assign(facts, { views, cap });
+  const underCap = cap === undefined || views < cap;
+  if (!check("view-cap", underCap, `${views} views in ${rules.windowDays} days, cap ${cap}`)) {
+    return outcome(null, "cap-reached");
+  }
+  return outcome("appeal", "eligible");
+}
+
+// Why this ask shows, in the reader's words: the rule that let it through, and what they can do.
+export function explain(decision) {
+  const { read, windowDays, views, cap, less, lessUntil } = decision.facts || {};
+  const days = `${windowDays} days`;
+  const articles = read === 1 ? "1 article" : `${read} articles`;
+  const lines = [];
+  if (decision.reason === "forced") lines.push("This ask was forced by the page’s address, for a preview.");
+  else if (decision.reason === "meter") {
+    lines.push(`You have read ${articles} here in the last ${days}, past the free ones, so we ask before the next.`);
+  } else if (decision.reason === "supporter-thanks") {
+    lines.push("You gave to us recently on this device, so instead of asking we say thank you.");
+  } else {
+    lines.push(`You have read ${articles} here in the last ${days}.`);
+    if (cap !== undefined) lines.push(`We show this ask at most ${cap} times in ${days}; this is number ${views + 1}.`);
+    else lines.push("Closing it keeps it away for a while.");
+  }
+  if (less) lines.push(`You asked us to ask less, until ${iso(lessUntil).slice(0, 10)}.`);
+  if (decision.experiment) {
+    lines.push("We are comparing versions of this message; your browser was given one at random.");
+  }
+  lines.push("What you have read is counted in this browser, not on our servers.");
+  return lines;
+}
+
+// Experiments ------------------------------------------------------------------------------------
+
+// The 32-bit FNV-1a hash of the text's UTF-8 bytes (experiments.service.fnv1a).
+export function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
+}
+
+// Where a reader falls in an experiment, in [0, 1).
+export const bucket = (readerId, experiment) => fnv1a(`${readerId}:${experiment}`) / 2 ** 32;
+
+// The variant this reader sees, as the service's events and pledges name it.
+export function assign(readerId, experiment) {
+  const point = bucket(readerId, experiment.name);
+  if (point < experiment.holdback) return { name: experiment.holdbackAs, holdback: true, changes: {} };
+  const total = experiment.variants.reduce((sum, variant) => sum + variant.weight, 0);
+  let position = ((point - experiment.holdback) / (1 - experiment.holdback)) * total;
+  for (const variant of experiment.variants) {
+    position -= variant.weight;
+    if (position < 0) return { ...variant, holdback: false };
+  }
+  return { ...experiment.variants.at(-1), holdback: false };
+}
+
+// Each running experiment takes the ask of its placement, when the rules would show it: the
+// reader sees their variant, or (in the holdback) nothing, while the view still counts.
+export function applyExperiments(decisions, experiments, readerId) {
+  for (const experiment of experiments || []) {
+    const decision = decisions[experiment.placement];
+    if (decision?.prompt !== "appeal" || decision.reason !== "eligible") continue;
+    const variant = assign(readerId, experiment);
+    decision.checks.push({ rule: "experiment", passed: !variant.holdback, detail: `${experiment.name}: ${variant.name}` });
+    Object.assign(decision, { experiment: experiment.name, variant: variant.name, changes: variant.changes || {} });
+    if (variant.holdback) Object.assign(decision, { prompt: null, reason: "holdback" });
+  }
+  return decisions;
+}
+
+// Every placement on the page, with the precedence between them: at most one interrupting ask (an
+// overlay or a banner, never both); the overlay wins.
+export function decidePage(state, rules, placements, now, options = {}) {
+  const decisions = {};
+  for (const placement of placements) decisions[placement] = decide(state, rules, placement, now, options);
+  const overlay = decisions.overlay;
+  const banner = decisions.banner;
+  if (overlay?.prompt && banner?.prompt) {
+    banner.checks.push({ rule: "one-ask", passed: false, detail: "the overlay asks instead of the banner" });
+    decisions.banner = { ...banner, prompt: null, reason: "overlay-instead" };
+  }
+  return decisions;
+}
+
+// The element -------------------------------------------------------------------------------------
+
+if (globalThis.customElements && !customElements.get("support-prompt")) defineElement();
+
+function defineElement() {
+
+const STYLES = `
 :host { display: block; --brand: var(--sp-brand, #0f3d6e); --accent: var(--sp-accent, #c8102e);
   --bg: var(--sp-background, #f4f1ea); --ink: var(--sp-ink, #1a1a1a); --soft: #4a4a4a;
   --focus: #1a73e8; --sans: var(--sp-sans, -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Arial, sans-serif);
@@ -73,8 +333,15 @@ a { color: var(--brand); }
 dialog { width: min(40rem, calc(100vw - 1.5rem)); max-height: calc(100vh - 2rem); padding: 0; border: 0; border-radius: 8px; box-shadow: 0 10px 40px rgba(0, 0, 0, .35); color: var(--ink); }
 dialog::backdrop { background: rgba(10, 20, 35, .6); }
 dialog .appeal { margin: 0; padding: 2.25rem 1.5rem 1.75rem; }
-.after { background: var(--bg); margin: 0 -1.25rem; padding: 0 1.25rem 1.5rem; }
+.after { display: flow-root; background: var(--bg); margin: 0 -1.25rem; padding: 0 1.25rem 1.5rem; }
 .after .remind { margin-top: 0; }
+.controls { display: flex; flex-wrap: wrap; justify-content: center; align-items: baseline; gap: .25rem 1.25rem; margin: .9rem 0 0; font-size: .9rem; color: var(--soft); }
+.banner .controls { grid-column: 1 / -1; justify-content: flex-start; margin: 0; }
+.why summary { cursor: pointer; color: var(--brand); text-decoration: underline; }
+.why ul, .why ol { text-align: left; margin: .5rem 0 0; padding-left: 1.2rem; max-width: 36rem; }
+.why li { margin: .2rem 0; }
+.trace { font: .8rem/1.4 ui-monospace, monospace; }
+.controls .link { color: var(--brand); }
 .thanks { background: var(--bg); border-top: 4px solid #1e7a3c; padding: 1.25rem; margin: 3rem 0 0; text-align: center; font-weight: 600; }
 @media (max-width: 600px) {
   .amounts { grid-template-columns: repeat(2, 1fr); }
@@ -82,29 +349,91 @@ dialog .appeal { margin: 0; padding: 2.25rem 1.5rem 1.75rem; }
   .banner .heading { font-size: 1.1rem; }
   .banner-actions { min-width: 0; }
 }
-`);
+`;
 
-const esc = (text) =>
-  String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(STYLES);
+const FORCE = new URLSearchParams(location.search).get("force") === "1";
+const DEBUG = new URLSearchParams(location.search).get("debug") === "1";
+const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// The reader's state, in this site's storage; where storage is refused (a private window),
+// for this page only.
+let memory = null;
+function loadState() {
+  if (memory) return memory;
+  try {
+    return parseState(localStorage.getItem(STORAGE_KEY));
+  } catch {
+    return emptyState();
+  }
+}
+function saveState(state) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+  } catch {
+    memory = state; // storage refused (full, or a private window): the state lasts as long as the page
+  }
+}
+// A random id for this browser: only its experiment buckets are made from it, here.
+function readerId(state) {
+  state.id ??= [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return state.id;
+}
+// Pages of ours that know something about the reader say so in the page.
+const told = [...document.querySelectorAll("script[data-reader-state]")];
+if (told.length) {
+  const state = loadState();
+  for (const node of told) {
+    try {
+      merge(state, JSON.parse(node.textContent));
+    } catch {
+      // Not JSON: nothing to remember.
+    }
+  }
+  saveState(state);
+}
+
+// The configuration, fetched once per page (and mostly from a cache in front of the service).
+const CONFIG = new URL("/api/prompt/config", import.meta.url);
+let configuration = null;
+function loadConfiguration() {
+  const language = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
+  configuration ??= (async () => {
+    const url = new URL(CONFIG);
+    if (/^[a-z]{2}$/.test(language)) url.searchParams.set("lang", language);
+    let response = await fetch(url, { credentials: "omit" });
+    if (response.status === 404 && url.search) response = await fetch(CONFIG, { credentials: "omit" });
+    if (!response.ok) throw new Error(`configuration: ${response.status}`);
+    return response.json();
+  })();
+  configuration.catch(() => (configuration = null)); // the next element may try again
+  return configuration;
+}
 
 // Events: counted in batches, sent with navigator.sendBeacon so leaving the page loses none.
-let token = null;
+let eventsUrl = null;
 const queue = [];
 let timer = null;
 
 function flush() {
   clearTimeout(timer);
   timer = null;
-  if (!queue.length || !token) return;
-  const body = JSON.stringify({ token, events: queue.splice(0) });
-  navigator.sendBeacon(EVENTS, new Blob([body], { type: "text/plain" }));
+  if (!queue.length || !eventsUrl) return;
+  const body = JSON.stringify({ events: queue.splice(0) });
+  navigator.sendBeacon(eventsUrl, new Blob([body], { type: "text/plain" }));
 }
 
 function track(el, kind) {
+  if (el.preview) return; // a forced preview is nobody's view
+  // Impressions may be sampled: the service scales what arrives back up by the same rate.
+  const rate = configurationRate;
+  if (kind === "impression" && Math.random() >= rate) return;
   queue.push({ kind, prompt: el.prompt, placement: el.placement, variant: el.variant });
   if (queue.length >= 10) flush();
   else timer ??= setTimeout(flush, 4000);
 }
+let configurationRate = 1;
 
 document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
 addEventListener("pagehide", flush);
@@ -112,21 +441,33 @@ addEventListener("pagehide", flush);
 async function post(url, data) {
   const response = await fetch(url, {
     method: "POST",
-    credentials: "include",
+    credentials: "omit",
     keepalive: true,
-    headers: { "Content-Type": "application/json", "X-Prompt-Token": token },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(data),
   });
   let json = {};
   try {
     json = await response.json();
   } catch {
-    // 204 and error pages have no JSON: the status says enough.
+    // Error pages without JSON: the status says enough.
   }
   return { ok: response.ok, json };
 }
 
-// One request per page: every element that needs a decision joins the same batch.
+// A variant's amounts and cadence over the configuration's.
+function withChanges(form, changes) {
+  const amounts = { ...form.amounts };
+  for (const [frequency, presets] of Object.entries(changes.presets || {})) {
+    if (amounts[frequency] && Array.isArray(presets) && presets.length) {
+      amounts[frequency] = { ...amounts[frequency], presets, default: presets.includes(amounts[frequency].default) ? amounts[frequency].default : presets[0] };
+    }
+  }
+  const frequency = amounts[changes.frequency] ? changes.frequency : form.frequency;
+  return { ...form, amounts, frequency };
+}
+
+// One decision per page: every element joins the same batch.
 let waiting = [];
 function ask(el) {
   waiting.push(el);
@@ -136,24 +477,34 @@ function ask(el) {
 async function decideAll() {
   const elements = waiting;
   waiting = [];
-  const url = new URL(API);
-  url.searchParams.set("placements", [...new Set(elements.map((el) => el.placement))].join(","));
-  const article = elements.find((el) => el.article)?.article;
-  if (article) url.searchParams.set("article", article);
-  // Staff can add ?force=1&debug=1 to a page to see why a prompt did or did not show.
-  const here = new URLSearchParams(location.search);
-  for (const name of ["force", "debug"]) if (here.get(name)) url.searchParams.set(name, here.get(name));
-  let data;
+  const now = Date.now();
+  // The read counts at once, whether or not the reader stays for the configuration.
+  const state = loadState();
+  recordRead(state, elements.find((el) => el.article)?.article, now, KEEP_READS_DAYS);
+  saveState(state);
+  let config;
   try {
-    const response = await fetch(url, { credentials: "include" });
-    if (!response.ok) return;
-    data = await response.json();
+    config = await loadConfiguration();
   } catch {
-    return; // the service is unreachable: the page simply shows no prompt
+    // The service is unreachable: server-rendered asks stay as they are, others show nothing.
+    return;
   }
-  token = data.token;
-  if (data.debug) console.info("support-prompt decisions", data.debug);
-  for (const el of elements) el.show(data.prompts[el.placement], data.form);
+  eventsUrl = config.links.events;
+  configurationRate = config.rules.impressionSampleRate ?? 1;
+  const placements = [...new Set(elements.map((el) => el.placement))];
+  const decisions = decidePage(state, config.rules, placements, now, { force: FORCE });
+  for (const el of elements) {
+    if (el.hasAttribute("always")) decisions[el.placement] = { ...decisions[el.placement], prompt: "appeal", reason: "meter" };
+  }
+  applyExperiments(decisions, config.experiments, readerId(state));
+  for (const decision of Object.values(decisions)) {
+    // A holdback's view counts as a view, so its caps run as everyone else's.
+    if (["eligible", "holdback"].includes(decision.reason)) recordView(state, decision.placement, now, config.rules.windowDays);
+    if (decision.experiment) state.seen = { variant: decision.variant, at: now };
+  }
+  saveState(state);
+  if (DEBUG) console.info("support-prompt decisions", decisions);
+  for (const el of elements) el.show(decisions[el.placement], config);
 }
 
 const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
@@ -167,36 +518,87 @@ class SupportPrompt extends HTMLElement {
     this.root.adoptedStyleSheets = [sheet];
     this.placement = this.getAttribute("placement") || "article-end";
     this.article = this.getAttribute("article") || "";
-    if (this.hasAttribute("token")) {
-      this.enhance();
-    } else {
-      ask(this);
+    this.variant = this.getAttribute("variant") || "default";
+    this.prompt = "appeal";
+    // What the server rendered inside stays visible until the decision, and if the service
+    // cannot be reached.
+    this.root.innerHTML = "<slot></slot>";
+    ask(this);
+  }
+
+  get rendered() {
+    return this.children.length > 0;
+  }
+
+  show(decision, config) {
+    this.config = config;
+    this.decision = decision;
+    this.preview = decision?.reason === "forced";
+    this.variant = decision?.variant || config.variant || this.variant;
+    const changes = decision?.changes || {};
+    this.form = withChanges(config.form, changes);
+    if (decision?.reason === "holdback") {
+      // Nothing to see; at the article's end the empty element still marks where it was seen.
+      this.root.innerHTML = "";
+      if (this.placement === "article-end") this.watchImpression();
+      else track(this, "impression");
+      return;
     }
+    if (!decision?.prompt) {
+      if (this.rendered) this.hidden = true;
+      return;
+    }
+    this.prompt = decision.prompt;
+    if (decision.prompt === "thanks") {
+      this.root.innerHTML = `<p class="thanks">${esc(config.thanks.heading)}</p>`;
+      this.watchImpression();
+      return;
+    }
+    // The server's own rendering is the control's words: a variant that changes them draws its own.
+    if (this.rendered && !Object.keys(changes).length) {
+      this.enhance();
+      return;
+    }
+    if (!config.appeals[this.placement]) return;
+    this.copy = { ...config.appeals[this.placement] };
+    for (const key of ["heading", "paragraphs", "button"]) if (changes[key]) this.copy[key] = changes[key];
+    if (this.placement === "banner") {
+      this.root.innerHTML = this.bannerHtml();
+    } else if (this.placement === "overlay") {
+      this.root.innerHTML = `<dialog aria-labelledby="heading">${this.appealHtml()}
+        <button type="button" class="close" data-close aria-label="Close">×</button></dialog>`;
+    } else {
+      this.root.innerHTML = this.appealHtml();
+    }
+    this.wire();
+    if (this.placement === "overlay") this.openDialog();
+    else if (this.placement === "banner") {
+      track(this, "impression");
+      this.yieldToTheAppeal();
+    } else this.watchImpression();
   }
 
   // Our own page rendered the appeal inside the element: keep it, and count what readers do.
   enhance() {
-    token ??= this.getAttribute("token");
-    this.prompt = this.getAttribute("prompt") || "appeal";
-    this.variant = this.getAttribute("variant") || "default";
-    this.root.innerHTML = "<slot></slot>";
-    if (!this.children.length) return;
     this.watchImpression();
+    const variant = this.querySelector('input[name="variant"]');
+    if (variant) variant.value = this.variant;
+    this.root.innerHTML = `<slot></slot><div class="after">${this.remindHtml()}${this.controlsHtml()}</div>`;
+    this.wireControls();
+    this.root.querySelector("#remind").addEventListener("submit", (event) => this.remind(event));
     // "Remind me later" opens in place instead of following the link to the remind-me page.
     const link = this.querySelector("[data-remind-link]");
-    if (link && this.hasAttribute("months")) {
-      this.form = {
-        months: JSON.parse(this.getAttribute("months")),
-        snoozeDays: this.getAttribute("snooze-days"),
-      };
-      this.root.innerHTML = `<slot></slot><div class="after">${this.remindHtml()}</div>`;
-      this.root.querySelector("#remind").addEventListener("submit", (event) => this.remind(event));
+    if (link) {
+      link.setAttribute("aria-expanded", "false");
       link.addEventListener("click", (event) => {
         event.preventDefault();
         const panel = this.root.querySelector("#remind");
         panel.hidden = !panel.hidden;
         link.setAttribute("aria-expanded", String(!panel.hidden));
-        if (!panel.hidden) this.root.querySelector("#email").focus();
+        if (!panel.hidden) {
+          this.opened();
+          this.root.querySelector("#email").focus();
+        }
       });
     }
     const form = this.querySelector("form");
@@ -224,32 +626,25 @@ class SupportPrompt extends HTMLElement {
     observer.observe(this);
   }
 
-  show(prompt, form) {
-    if (!prompt) return;
-    this.prompt = prompt.prompt;
-    this.variant = prompt.variant;
-    this.copy = prompt;
-    this.form = form;
-    if (prompt.prompt === "thanks") {
-      this.root.innerHTML = `<p class="thanks">${esc(prompt.heading)}</p>`;
-    } else if (this.placement === "banner") {
-      this.root.innerHTML = this.bannerHtml();
-    } else if (this.placement === "overlay") {
-      this.root.innerHTML = `<dialog aria-labelledby="heading">${this.appealHtml()}
-        <button type="button" class="close" data-close aria-label="Close">×</button></dialog>`;
-    } else {
-      this.root.innerHTML = this.appealHtml();
-    }
-    this.wire();
-    if (this.placement === "overlay" && prompt.prompt !== "thanks") this.openDialog();
-    else if (this.placement === "banner") track(this, "impression");
-    else this.watchImpression();
+  // A banner never stays up once the reader has reached the end-of-article appeal.
+  yieldToTheAppeal() {
+    const appeal = [...document.querySelectorAll('support-prompt[placement="article-end"]')].find(
+      (el) => !el.hidden,
+    );
+    if (!appeal) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && !appeal.hidden) {
+        observer.disconnect();
+        this.hidden = true;
+      }
+    });
+    observer.observe(appeal);
   }
 
   appealHtml() {
     const { copy, form } = this;
     const paragraphs = copy.paragraphs.map((p) => `<p>${esc(p)}</p>`).join("");
-    const tabs = FREQUENCIES.map(
+    const tabs = form.frequencies.map(
       ([value, label]) =>
         `<input class="radio" type="radio" name="frequency" id="f-${value}" value="${value}"${
           value === form.frequency ? " checked" : ""
@@ -278,21 +673,68 @@ class SupportPrompt extends HTMLElement {
         <p>${esc(copy.paragraphs[0] || "")}</p></div>
       <div class="banner-actions"><a class="primary" data-continue href="${esc(this.supportUrl())}">${esc(copy.button)}</a>
         <p class="small">${esc(copy.remindPrompt)} <button type="button" class="link" data-remind aria-expanded="false" aria-controls="remind">${esc(copy.remindLink)}</button></p></div>
-      ${this.remindHtml()}
+      ${this.remindHtml()}${this.controlsHtml()}
       <button type="button" class="close" data-close aria-label="Close">×</button>
     </div></section>`;
   }
 
   laterHtml() {
-    const { copy, form } = this;
+    const { copy, config } = this;
     return `<p class="later">${esc(copy.remindPrompt)}
         <button type="button" class="link" data-remind aria-expanded="false" aria-controls="remind">${esc(copy.remindLink)}</button></p>
       ${this.remindHtml()}
-      <p class="supporter">Already a supporter? <a href="${esc(form.supporterUrl)}">Sign in to hide these messages</a>.</p>`;
+      <p class="supporter"><a href="${esc(config.links.supporter)}">I already support</a>: sign in with your e-mail, and the asks stop on every device you sign in on.</p>
+      ${this.controlsHtml()}`;
+  }
+
+  // The reader's own controls: why this ask, and fewer of them. Staff previewing (?debug=1 or a
+  // forced ask) see every rule the decision checked.
+  controlsHtml() {
+    const trace = DEBUG || this.preview;
+    const reasons = explain(this.decision).map((line) => `<li>${esc(line)}</li>`).join("");
+    const checks = trace
+      ? `<ol class="trace">${this.decision.checks
+          .map((c) => `<li>${c.passed ? "✓" : "✗"} ${esc(c.rule)}: ${esc(c.detail)}</li>`)
+          .join("")}</ol>`
+      : "";
+    return `<div class="controls"><details class="why"${trace ? " open" : ""}>
+        <summary>Why am I seeing this?</summary><ul>${reasons}</ul>${checks}</details>
+      <button type="button" class="link" data-less>Ask me less</button></div>`;
+  }
+
+  wireControls() {
+    this.root.querySelector("[data-less]")?.addEventListener("click", () => this.askLess());
+  }
+
+  // "Ask me less": halved caps for ASK_LESS_DAYS on this device, and this page's asks go quiet.
+  askLess() {
+    const state = loadState();
+    state.askLessUntil = Date.now() + ASK_LESS_DAYS * DAY_MS;
+    saveState(state);
+    track(this, "less");
+    flush();
+    const until = new Date(state.askLessUntil).toLocaleDateString(document.documentElement.lang || undefined, {
+      dateStyle: "long",
+    });
+    this.settle(`Done: until ${until} we will ask you less often on this device.`);
+    document.querySelectorAll("support-prompt").forEach((el) => el !== this && el.quiet());
+  }
+
+  // The ask gives way to one sentence (and, where it floats over the page, a way to close it).
+  settle(message) {
+    this.dismissed = true; // what the reader chose is already recorded
+    const closer = this.placement === "article-end" ? "" : `<button type="button" class="secondary" data-close>Close</button>`;
+    // It takes the heading's id, so the banner or dialog is now named by what it says.
+    const html = `<p class="status" id="heading" role="status" tabindex="-1">${esc(message)}</p>${closer}`;
+    const box = this.root.querySelector(".banner-inner, dialog .appeal");
+    if (box) box.innerHTML = html;
+    else this.root.innerHTML = `<section class="appeal">${html}</section>`;
+    this.root.querySelector("[data-close]")?.addEventListener("click", () => this.close());
+    this.root.querySelector(".status").focus();
   }
 
   remindHtml() {
-    const months = this.form.months
+    const months = this.config.remind.months
       .map(
         (m, i) =>
           `<label class="check"><input type="radio" name="month" value="${esc(m.value)}"${
@@ -301,7 +743,7 @@ class SupportPrompt extends HTMLElement {
       )
       .join("");
     return `<form class="remind" id="remind" hidden novalidate>
-        <p>Leave your e-mail and we will send one reminder in the month you choose. Or leave it empty and we won’t ask you for ${Number(this.form.snoozeDays) || 7} days.</p>
+        <p>Leave your e-mail and we will send one reminder in the month you choose. Or leave it empty and we won’t ask you for ${Number(this.config.rules.snoozeDays) || 7} days.</p>
         <div class="field"><label for="email">Your e-mail (optional)</label>
           <input type="email" id="email" autocomplete="email" aria-describedby="remind-error"></div>
         <fieldset><legend>When should we write?</legend>${months}</fieldset>
@@ -332,6 +774,7 @@ class SupportPrompt extends HTMLElement {
     $("#remind")?.addEventListener("submit", (event) => this.remind(event));
     $("[data-close]")?.addEventListener("click", () => this.close());
     this.root.addEventListener("focusin", () => this.opened(), { once: true });
+    this.wireControls();
   }
 
   wireChoice(choice) {
@@ -382,17 +825,15 @@ class SupportPrompt extends HTMLElement {
   }
 
   supportUrl(frequency, amount) {
-    const { form } = this;
+    const { form, config } = this;
     frequency ??= form.frequency;
     amount ??= form.amounts[frequency].default;
-    const url = new URL(form.supportUrl);
+    const url = new URL(config.links.support);
     const params = {
       frequency,
       amount: major(amount),
       currency: form.currency,
-      // The donation form accepts only our own articles' slugs; a partner's page is known to
-      // the pledge by its referrer instead.
-      article: location.origin === url.origin ? this.article : "",
+      article: this.article,
       placement: this.placement,
       prompt: this.prompt,
       variant: this.variant,
@@ -401,6 +842,8 @@ class SupportPrompt extends HTMLElement {
     return url.href;
   }
 
+  // Remind me later: without an e-mail the snooze is this device's alone, and the service only
+  // counts it; with one, the service stores the reminder (with the reader's consent).
   async remind(event) {
     event.preventDefault();
     const $ = (selector) => this.root.querySelector(selector);
@@ -408,24 +851,38 @@ class SupportPrompt extends HTMLElement {
     const error = $("#remind-error");
     error.textContent = "";
     email.removeAttribute("aria-invalid");
-    const { ok, json } = await post(REMIND, {
-      email: email.value.trim(),
-      month: $("[name=month]:checked")?.value || "",
-      consent: $("#consent").checked,
-      article: this.article,
-      placement: this.placement,
-      variant: this.variant,
-    });
-    if (!ok) {
-      error.textContent = json.error || "Sorry, that did not work. Please try again.";
-      if (json.fields?.email) email.setAttribute("aria-invalid", "true");
-      (json.fields?.consent ? $("#consent") : email).focus();
-      return;
+    let answer;
+    if (email.value.trim()) {
+      const { ok, json } = await post(this.config.links.remind, {
+        email: email.value.trim(),
+        month: $("[name=month]:checked")?.value || "",
+        consent: $("#consent").checked,
+        article: this.article,
+        placement: this.placement,
+      });
+      if (!ok) {
+        error.textContent = json.error || "Sorry, that did not work. Please try again.";
+        if (json.fields?.email) email.setAttribute("aria-invalid", "true");
+        (json.fields?.consent ? $("#consent") : email).focus();
+        return;
+      }
+      answer = json;
+    } else {
+      const days = Number(this.config.rules.snoozeDays) || 7;
+      answer = {
+        message: `Thank you. We won’t ask you to support us for ${days} days on this device.`,
+        until: new Date(Date.now() + days * DAY_MS).toISOString(),
+      };
     }
     $("#remind").hidden = true;
     $("[data-remind]")?.setAttribute("aria-expanded", "false");
-    const status = $(".status");
-    status.textContent = json.message;
+    this.querySelector("[data-remind-link]")?.setAttribute("aria-expanded", "false");
+    $(".status").textContent = answer.message;
+    const state = loadState();
+    merge(state, { snoozedUntil: answer.until });
+    saveState(state);
+    track(this, "remind");
+    flush();
     // Every other ask on this page goes quiet too; this one keeps its thank-you on screen.
     document.querySelectorAll("support-prompt").forEach((el) => el !== this && el.quiet());
   }
@@ -433,7 +890,7 @@ class SupportPrompt extends HTMLElement {
   quiet() {
     this.dismissed = true; // snoozed, not dismissed: nothing to record
     if (this.placement === "overlay") this.root.querySelector("dialog")?.close();
-    else if (this.copy) this.hidden = true;
+    else this.hidden = true;
   }
 
   openDialog() {
@@ -459,11 +916,17 @@ class SupportPrompt extends HTMLElement {
     }
   }
 
+  // Closed: this placement stays hidden on this device for the dismiss period.
   dismiss() {
     if (this.dismissed) return;
     this.dismissed = true;
-    post(DISMISS, { placement: this.placement, prompt: this.prompt, variant: this.variant });
+    const state = loadState();
+    state.dismissed[this.placement] = Date.now();
+    saveState(state);
+    track(this, "dismiss");
+    flush();
   }
 }
 
 customElements.define("support-prompt", SupportPrompt);
+}

@@ -3,12 +3,14 @@ refunds it, and Stripe's webhook brings the refund back."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from donations.demo.pledges import seed_pledges
 from donations.staff import auth
-from donations.staff.demo_data import seed_pledges
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_donate_in_browser import fill_checkout
 from tests.checkout import GOOD_CARD
 
@@ -76,9 +78,62 @@ def test_screenshots_of_the_dashboard(browser: Browser, live_server, app, screen
         page = context.new_page()
         sign_in(page, live_server)
         screenshot(page, f"staff-overview-{name}")
+        page.goto(f"{live_server}/staff/pledges")
+        expect(page.get_by_text(re.compile("abandoned checkouts .* are left out"))).to_be_visible()
+        page.locator("form.filters").screenshot(path=str(SCREENSHOTS / f"staff-filters-{name}.png"))
         page.goto(f"{live_server}/staff/pledges?status=active")
         screenshot(page, f"staff-pledges-{name}")
         page.locator("table.list tbody a").first.click()
         expect(page.get_by_role("heading", name="Payments")).to_be_visible()
         screenshot(page, f"staff-pledge-{name}")
+        context.close()
+
+
+# Each visible label of the charts: its box, its chart's box, and the height it is drawn at.
+CHART_LABELS = """
+() => [...document.querySelectorAll('.chart')].map(chart => ({
+  chart: chart.getBoundingClientRect().toJSON(),
+  labels: [...chart.querySelectorAll('.chart__axis')]
+    .filter(text => text.getClientRects().length > 0)
+    .map(text => ({
+      text: text.textContent,
+      axis: text.closest('svg').classList.contains('chart__y') ? 'y' : 'x',
+      box: text.getBoundingClientRect().toJSON(),
+    })),
+}))
+"""
+
+
+def test_the_charts_are_readable_on_a_desktop_and_on_a_phone(browser: Browser, live_server, app):
+    make_admin(app)
+    with app.app_context():
+        seed_pledges(1500, seed=3)
+    for width, name in ((1280, "desktop"), (390, "mobile")):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        sign_in(page, live_server)
+        charts = page.get_by_role("region", name="Daily, last 90 days")
+        charts.scroll_into_view_if_needed()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        charts.screenshot(path=str(SCREENSHOTS / f"staff-charts-{name}.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        found = page.evaluate(CHART_LABELS)
+        assert len(found) == 2
+        for chart in found:
+            left, right = chart["chart"]["left"], chart["chart"]["right"]
+            y_labels = [label for label in chart["labels"] if label["axis"] == "y"]
+            dates = [label for label in chart["labels"] if label["axis"] == "x"]
+            assert len(y_labels) == 3, (name, chart["labels"])
+            assert len(dates) >= 2, (name, dates)
+            for label in chart["labels"]:
+                box = label["box"]
+                # Inside its chart and the screen: nothing clipped, nothing scrolled away.
+                assert left - 0.5 <= box["left"] and box["right"] <= right + 0.5, (name, label)
+                assert box["left"] >= 0 and box["right"] <= width, (name, label)
+                assert box["height"] >= 12, (name, label)  # drawn at 12 px, never shrunk
+            # The last day is labelled and ends at the chart's right edge.
+            assert abs(max(d["box"]["right"] for d in dates) - right) < 2, (name, dates)
+            in_order = sorted(dates, key=lambda d: d["box"]["left"])
+            for before, after in itertools.pairwise(in_order):
+                assert before["box"]["right"] < after["box"]["left"], (name, before, after)
         context.close()

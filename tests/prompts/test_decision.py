@@ -1,106 +1,197 @@
-"""The one decision function, as a table: every cap, snooze, supporter and paywall case."""
+"""The one decision (decide/decidePage in static/embed/support-prompt.js), as a table: every cap,
+snooze, supporter, paywall and precedence case. The module runs in Node, the cases here."""
 # ruff: noqa: E501  (one decision case per line reads as a table)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
 
 import pytest
 
-from donations.prompts.decision import PromptRules, ReaderContext, decide, withholds_body
-from donations.supporters.passes import SupporterPass
+from tests.prompts.node import READ_INPUT, run_module
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-DAY = timedelta(days=1)
-RECURRING = SupporterPass("recurring", NOW + 300 * DAY)
-ONE_OFF = SupporterPass("once", NOW + 30 * DAY)
-EXPIRED_ONE_OFF = SupporterPass("once", NOW - DAY)
-OFF = PromptRules()
-SOFT = PromptRules(paywall_mode="soft", free_articles=2)
-METERED = PromptRules(paywall_mode="metered", free_articles=2)
+NOW = 1_795_000_000_000  # 2026-11-19, in the browser's milliseconds
+DAY = 86_400_000
+OFF = {
+    "windowDays": 30,
+    "viewCaps": {"article-end": 4},
+    "minArticles": {"banner": 3, "overlay": 3},
+    "dismissDays": 14,
+    "snoozeDays": 7,
+    "paywall": "off",
+    "freeArticles": 5,
+}
+SOFT = {**OFF, "paywall": "soft", "freeArticles": 2}
+METERED = {**OFF, "paywall": "metered", "freeArticles": 2}
 
 
-def reader(placement: str, **facts) -> ReaderContext:
-    return ReaderContext(placement=placement, now=NOW, **facts)
+@dataclass
+class Reader:
+    """What this device remembers (the article being read already counted)."""
+
+    articles_read: int = 1
+    views: dict[str, int] = field(default_factory=dict)
+    dismissed_days_ago: dict[str, float] = field(default_factory=dict)
+    snoozed_days: float | None = None  # from now: positive is still snoozed
+    supporter: str | None = None
+    supporter_days: float = 0
+    ask_less_days: float | None = None  # from now, as the snooze
+    old_reads: int = 0  # read before the 30-day window
+
+    def state(self) -> dict:
+        today = NOW // DAY
+        reads = {f"story-{n}": today for n in range(self.articles_read)}
+        reads |= {f"old-{n}": today - 40 for n in range(self.old_reads)}
+        return {
+            "reads": reads,
+            "views": {placement: [today] * count for placement, count in self.views.items()},
+            "dismissed": {p: NOW - days * DAY for p, days in self.dismissed_days_ago.items()},
+            "snoozedUntil": None if self.snoozed_days is None else NOW + self.snoozed_days * DAY,
+            "supporter": self.supporter,
+            "supporterUntil": NOW + self.supporter_days * DAY if self.supporter else None,
+            "askLessUntil": None if self.ask_less_days is None else NOW + self.ask_less_days * DAY,
+        }
 
 
 DECISIONS = [
-    # (case, context, rules, prompt shown, reason)
-    ("first article: the end appeal", reader("article-end", articles_read=1), OFF, "appeal", "eligible"),
-    ("end appeal on its 4th view", reader("article-end", articles_read=4, views=3), OFF, "appeal", "eligible"),
-    ("end appeal capped after 4 views", reader("article-end", articles_read=5, views=4), OFF, None, "cap-reached"),
-    ("banner not on the 1st article", reader("banner", articles_read=1), OFF, None, "too-early"),
-    ("banner not on the 2nd article", reader("banner", articles_read=2), OFF, None, "too-early"),
-    ("banner on the 3rd article", reader("banner", articles_read=3), OFF, "appeal", "eligible"),
-    ("banner has no view cap", reader("banner", articles_read=9, views=40), OFF, "appeal", "eligible"),
-    ("dismissed banner hidden 14 days", reader("banner", articles_read=5, dismissed_at=NOW - 13 * DAY), OFF, None, "dismissed"),
-    ("dismissed banner back after 14 days", reader("banner", articles_read=5, dismissed_at=NOW - 14 * DAY), OFF, "appeal", "eligible"),
-    ("dismissing the banner leaves the end appeal", reader("article-end", articles_read=5), OFF, "appeal", "eligible"),
-    ("snoozed: no end appeal", reader("article-end", snoozed_until=NOW + DAY), OFF, None, "snoozed"),
-    ("snoozed: no banner", reader("banner", articles_read=5, snoozed_until=NOW + DAY), OFF, None, "snoozed"),
-    ("snooze over", reader("article-end", snoozed_until=NOW - DAY), OFF, "appeal", "eligible"),
-    ("recurring supporter: no end appeal", reader("article-end", supporter=RECURRING), OFF, None, "supporter"),
-    ("recurring supporter: no banner", reader("banner", articles_read=5, supporter=RECURRING), OFF, None, "supporter"),
-    ("recurring supporter: no overlay", reader("overlay", articles_read=5, supporter=RECURRING), SOFT, None, "supporter"),
-    ("one-off donor: a thank-you instead", reader("article-end", supporter=ONE_OFF), OFF, "thanks", "supporter-thanks"),
-    ("one-off donor: no banner", reader("banner", articles_read=5, supporter=ONE_OFF), OFF, None, "supporter"),
-    ("one-off pass expired: asks again", reader("article-end", supporter=EXPIRED_ONE_OFF), OFF, "appeal", "eligible"),
-    ("overlay only in soft mode", reader("overlay", articles_read=9), OFF, None, "overlay-off"),
-    ("overlay not in metered mode", reader("overlay", articles_read=9), METERED, None, "overlay-off"),
-    ("soft: no overlay within the free articles", reader("overlay", articles_read=2), SOFT, None, "meter-not-reached"),
-    ("soft: overlay past the free articles", reader("overlay", articles_read=3), SOFT, "appeal", "eligible"),
-    ("soft: overlay respects the minimum", reader("overlay", articles_read=2), PromptRules(paywall_mode="soft", free_articles=1), None, "too-early"),
-    ("soft: dismissed overlay hidden", reader("overlay", articles_read=3, dismissed_at=NOW - DAY), SOFT, None, "dismissed"),
-    ("soft: banner yields to the overlay", reader("banner", articles_read=3), SOFT, None, "overlay-instead"),
-    ("soft: banner before the meter", reader("banner", articles_read=3), PromptRules(paywall_mode="soft", free_articles=5), "appeal", "eligible"),
-    ("unknown placement", reader("sidebar", articles_read=3), OFF, None, "unknown-placement"),
-    ("staff force beats a snooze", reader("banner", snoozed_until=NOW + DAY, force=True), OFF, "appeal", "forced"),
-    ("staff force beats a supporter pass", reader("overlay", supporter=RECURRING, force=True), OFF, "appeal", "forced"),
-    ("caps are configurable", reader("article-end", views=1), PromptRules(view_caps={"article-end": 1}), None, "cap-reached"),
-    ("the minimum is configurable", reader("banner", articles_read=1), PromptRules(min_articles={"banner": 1}), "appeal", "eligible"),
-    ("dismiss period is configurable", reader("banner", articles_read=3, dismissed_at=NOW - 2 * DAY), PromptRules(dismiss_days=1), "appeal", "eligible"),
+    # (case, reader, rules, placement, prompt shown, reason)
+    ("first article: the end appeal", Reader(), OFF, "article-end", "appeal", "eligible"),
+    ("end appeal on its 4th view", Reader(4, {"article-end": 3}), OFF, "article-end", "appeal", "eligible"),
+    ("end appeal capped after 4 views", Reader(5, {"article-end": 4}), OFF, "article-end", None, "cap-reached"),
+    ("banner not on the 1st article", Reader(1), OFF, "banner", None, "too-early"),
+    ("banner not on the 2nd article", Reader(2), OFF, "banner", None, "too-early"),
+    ("banner on the 3rd article", Reader(3), OFF, "banner", "appeal", "eligible"),
+    ("reads older than the window do not count", Reader(2, old_reads=5), OFF, "banner", None, "too-early"),
+    ("banner has no view cap", Reader(9, {"banner": 19}), OFF, "banner", "appeal", "eligible"),
+    ("closed banner hidden 14 days", Reader(5, dismissed_days_ago={"banner": 13}), OFF, "banner", None, "dismissed"),
+    ("closed banner back after 14 days", Reader(5, dismissed_days_ago={"banner": 14}), OFF, "banner", "appeal", "eligible"),
+    ("closing the banner leaves the end appeal", Reader(5, dismissed_days_ago={"banner": 1}), OFF, "article-end", "appeal", "eligible"),
+    ("snoozed: no end appeal", Reader(snoozed_days=1), OFF, "article-end", None, "snoozed"),
+    ("snoozed: no banner", Reader(5, snoozed_days=1), OFF, "banner", None, "snoozed"),
+    ("snooze over", Reader(snoozed_days=-1), OFF, "article-end", "appeal", "eligible"),
+    ("recurring supporter: no end appeal", Reader(supporter="recurring", supporter_days=300), OFF, "article-end", None, "supporter"),
+    ("recurring supporter: no banner", Reader(5, supporter="recurring", supporter_days=300), OFF, "banner", None, "supporter"),
+    ("recurring supporter: no overlay", Reader(5, supporter="recurring", supporter_days=300), SOFT, "overlay", None, "supporter"),
+    ("one-off donor: a thank-you instead", Reader(supporter="once", supporter_days=30), OFF, "article-end", "thanks", "supporter-thanks"),
+    ("one-off donor: no banner", Reader(5, supporter="once", supporter_days=30), OFF, "banner", None, "supporter"),
+    ("one-off pass expired: asks again", Reader(supporter="once", supporter_days=-1), OFF, "article-end", "appeal", "eligible"),
+    ("overlay only in soft mode", Reader(9), OFF, "overlay", None, "overlay-off"),
+    ("overlay not in metered mode", Reader(9), METERED, "overlay", None, "overlay-off"),
+    ("soft: no overlay within the free articles", Reader(2), SOFT, "overlay", None, "meter-not-reached"),
+    ("soft: overlay past the free articles", Reader(3), SOFT, "overlay", "appeal", "eligible"),
+    ("soft: overlay respects the minimum", Reader(2), {**SOFT, "freeArticles": 1}, "overlay", None, "too-early"),
+    ("soft: closed overlay hidden", Reader(3, dismissed_days_ago={"overlay": 1}), SOFT, "overlay", None, "dismissed"),
+    ("soft: banner yields to the overlay", Reader(3), SOFT, "banner", None, "overlay-instead"),
+    ("soft: banner before the meter", Reader(3), {**SOFT, "freeArticles": 5}, "banner", "appeal", "eligible"),
+    ("unknown placement", Reader(3), OFF, "sidebar", None, "unknown-placement"),
+    ("caps are configurable", Reader(1, {"article-end": 1}), {**OFF, "viewCaps": {"article-end": 1}}, "article-end", None, "cap-reached"),
+    ("the minimum is configurable", Reader(1), {**OFF, "minArticles": {"banner": 1}}, "banner", "appeal", "eligible"),
+    ("dismiss period is configurable", Reader(3, dismissed_days_ago={"banner": 2}), {**OFF, "dismissDays": 1}, "banner", "appeal", "eligible"),
+    ("ask me less: the end cap halves to 2", Reader(3, {"article-end": 2}, ask_less_days=30), OFF, "article-end", None, "cap-reached"),
+    ("ask me less: under the halved cap", Reader(3, {"article-end": 1}, ask_less_days=30), OFF, "article-end", "appeal", "eligible"),
+    ("ask me less: an odd cap rounds up", Reader(3, {"article-end": 1}, ask_less_days=30), {**OFF, "viewCaps": {"article-end": 3}}, "article-end", "appeal", "eligible"),
+    ("ask me less: the uncapped banner about weekly", Reader(4, {"banner": 5}, ask_less_days=30), OFF, "banner", None, "cap-reached"),
+    ("ask me less: a closed ask stays away twice as long", Reader(5, dismissed_days_ago={"banner": 20}, ask_less_days=30), OFF, "banner", None, "dismissed"),
+    ("ask me less ends after its 90 days", Reader(3, {"article-end": 2}, ask_less_days=-1), OFF, "article-end", "appeal", "eligible"),
 ]  # fmt: skip
+
+# Whole pages: what each placement shows together (at most one interrupting ask).
+PAGES = [
+    ("a first visit: the end appeal only", Reader(), OFF, {"article-end": "appeal", "banner": None}),
+    ("third article: the appeal and the banner", Reader(3), OFF, {"article-end": "appeal", "banner": "appeal"}),
+    ("soft past the meter: the overlay, never the banner too", Reader(3), SOFT, {"article-end": "appeal", "banner": None, "overlay": "appeal"}),
+    ("soft, overlay closed: still no banner on top", Reader(3, dismissed_days_ago={"overlay": 1}), SOFT, {"article-end": "appeal", "banner": None, "overlay": None}),
+    ("snoozed: nothing at all", Reader(5, snoozed_days=3), SOFT, {"article-end": None, "banner": None, "overlay": None}),
+]  # fmt: skip
+
+RUNNER = (
+    READ_INPUT
+    + """
+const { decide, decidePage } = component;
+const out = input.map((c) =>
+  c.placements
+    ? decidePage(c.state, c.rules, c.placements, c.now, { force: c.force })
+    : decide(c.state, c.rules, c.placement, c.now, { force: c.force }),
+);
+process.stdout.write(JSON.stringify(out));
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def decided() -> dict[str, dict]:
+    """Every case of this file decided in one Node process."""
+    cases = [
+        {"state": r.state(), "rules": rules, "placement": p, "now": NOW}
+        for _, r, rules, p, *_ in DECISIONS
+    ] + [
+        {"state": r.state(), "rules": rules, "placements": list(shown), "now": NOW}
+        for _, r, rules, shown in PAGES
+    ]
+    cases.append(
+        {
+            "state": Reader(5, snoozed_days=1).state(),
+            "rules": OFF,
+            "placement": "banner",
+            "now": NOW,
+            "force": True,
+        }
+    )
+    cases.append(
+        {
+            "state": Reader(supporter="recurring", supporter_days=9).state(),
+            "rules": SOFT,
+            "placement": "overlay",
+            "now": NOW,
+            "force": True,
+        }
+    )
+    names = [c[0] for c in DECISIONS] + [c[0] for c in PAGES] + ["force: a snooze", "force: a pass"]
+    return dict(zip(names, run_module(RUNNER, cases), strict=True))
 
 
 @pytest.mark.parametrize(
-    ("context", "rules", "prompt", "reason"),
-    [case[1:] for case in DECISIONS],
-    ids=[case[0] for case in DECISIONS],
+    ("case", "prompt", "reason"),
+    [(c[0], c[4], c[5]) for c in DECISIONS],
+    ids=[c[0] for c in DECISIONS],
 )
-def test_decision(context, rules, prompt, reason):
-    decision = decide(context, rules)
-    assert (decision.prompt, decision.reason) == (prompt, reason)
+def test_decision(decided, case, prompt, reason):
+    assert (decided[case]["prompt"], decided[case]["reason"]) == (prompt, reason)
 
 
-def test_every_decision_says_which_rules_it_checked():
-    decision = decide(reader("banner", articles_read=1), OFF)
-    assert [check.rule for check in decision.checks] == [
+@pytest.mark.parametrize(
+    ("case", "shown"), [(c[0], c[3]) for c in PAGES], ids=[c[0] for c in PAGES]
+)
+def test_a_page_shows_at_most_one_interrupting_ask(decided, case, shown):
+    assert {placement: d["prompt"] for placement, d in decided[case].items()} == shown
+
+
+def test_the_page_address_can_force_an_ask_to_preview_it(decided):
+    for case in ("force: a snooze", "force: a pass"):
+        assert (decided[case]["prompt"], decided[case]["reason"]) == ("appeal", "forced")
+
+
+def test_every_decision_says_which_rules_it_checked(decided):
+    checks = decided["banner not on the 1st article"]["checks"]
+    assert [check["rule"] for check in checks] == [
         "placement",
         "supporter",
         "snooze",
         "dismissed",
         "articles-read",
     ]
-    assert decision.checks[-1].passed is False
+    assert checks[-1] == {"rule": "articles-read", "passed": False, "detail": "1 read, needs 3"}
 
 
-METER = [
-    ("off: never withheld", reader("article-end", articles_read=9), OFF, False),
-    ("soft: never withheld", reader("article-end", articles_read=9), SOFT, False),
-    ("metered: free articles are free", reader("article-end", articles_read=2), METERED, False),
-    ("metered: withheld past the meter", reader("article-end", articles_read=3), METERED, True),
-    ("metered: a re-read article stays open", reader("article-end", articles_read=3, already_read=True), METERED, False),
-    ("metered: never for a recurring supporter", reader("article-end", articles_read=9, supporter=RECURRING), METERED, False),
-    ("metered: never for a one-off donor", reader("article-end", articles_read=9, supporter=ONE_OFF), METERED, False),
-    ("metered: again once the pass expired", reader("article-end", articles_read=9, supporter=EXPIRED_ONE_OFF), METERED, True),
-    ("metered: never for allowed crawlers", reader("article-end", articles_read=9, crawler=True), METERED, False),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("context", "rules", "withheld"),
-    [case[1:] for case in METER],
-    ids=[case[0] for case in METER],
-)
-def test_meter(context, rules, withheld):
-    assert withholds_body(context, rules) is withheld
+def test_stored_state_of_any_shape_is_read_as_a_valid_state():
+    script = """
+    const { parseState } = await import(process.argv[1]);
+    const inputs = ["", "not json", "[1,2]", '{"reads": {"a": "x", "b": 3}, "views": {"banner": [1, "y"]},'
+      + ' "dismissed": {"banner": "z"}, "snoozedUntil": "soon", "supporter": "admin", "supporterUntil": 9}'];
+    process.stdout.write(JSON.stringify(inputs.map(parseState)));
+    """
+    empty, junk, array, odd = run_module(script)
+    assert empty == junk == array
+    assert odd["reads"] == {"b": 3}
+    assert odd["views"]["banner"] == [1]
+    assert odd["dismissed"] == {} and odd["snoozedUntil"] is None and odd["supporter"] is None

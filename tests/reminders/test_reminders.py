@@ -1,7 +1,9 @@
-"""Remind me later: the form, reminders stored once, sent once by SMTP, cancelled by their link."""
+"""Remind me later: the form, reminders stored once, confirmed by the address's owner, sent once
+by SMTP, cancelled by their link."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -10,14 +12,21 @@ from email import message_from_bytes
 from email.policy import default
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from donations import pledge_status
 from donations.demo import DEMO_SLUG
-from donations.extensions import db
-from donations.models import Pledge, utcnow
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import Pledge
+from donations.platform.database import utcnow
+from donations.platform.extensions import db
 from donations.reminders.models import Reminder
-from donations.reminders.service import month_choices, remind, send_due
+from donations.reminders.service import (
+    confirm,
+    month_choices,
+    remind,
+    send_confirmations,
+    send_due,
+)
 from tests.conftest import csrf_token
 
 EMAIL = "reader@example.org"
@@ -25,11 +34,15 @@ LONG_AGO = utcnow() - timedelta(days=70)
 
 
 def due_reminder(app, email: str = EMAIL, when: datetime = LONG_AGO) -> Reminder:
-    """A reminder set weeks ago for a month that has now come."""
+    """A reminder set and confirmed weeks ago for a month that has now come."""
     with app.app_context():
         outcome = remind(email, month_choices(when)[0], when, placement="article-end")
-        db.session.expunge(outcome.reminder)
-        return outcome.reminder
+        reminder = confirm(outcome.reminder.cancel_code, when)
+        reminder.confirmation_sent_at = when
+        db.session.commit()
+        db.session.refresh(reminder)
+        db.session.expunge(reminder)
+        return reminder
 
 
 def post_remind(client, **fields):
@@ -65,11 +78,21 @@ def test_the_remind_me_page_works_without_javascript(client):
     assert f'href="/articles/{DEMO_SLUG}"' in page
 
 
+def snoozed_until(response) -> str:
+    state = re.search(
+        r'<script type="application/json" data-reader-state>(.*?)</script>',
+        response.get_data(as_text=True),
+    ).group(1)
+    return json.loads(state)["snoozedUntil"]
+
+
 def test_without_an_email_the_asks_snooze_for_seven_days(client, app):
     response = post_remind(client, email="")
     assert response.status_code == 200
     assert "for 7 days" in response.get_data(as_text=True)
-    assert "Dear readers," not in client.get(f"/articles/{DEMO_SLUG}").get_data(as_text=True)
+    # The device stops asking: the page hands the snooze to the prompt component.
+    until = datetime.fromisoformat(snoozed_until(response))
+    assert timedelta(days=6, hours=23) < until - utcnow() <= timedelta(days=7)
     with app.app_context():
         assert db.session.scalars(select(Reminder)).all() == []
 
@@ -79,7 +102,7 @@ def test_with_an_email_a_reminder_is_stored_with_consent_and_asks_stop(client, a
     value = re.search(r'name="month" type="radio" value="([0-9-]+)"', month).group(1)
     response = post_remind(client, email=" Reader@Example.org ", month=value, consent="y")
     assert response.status_code == 200
-    assert "e-mail you in" in response.get_data(as_text=True)
+    assert "open it to confirm" in response.get_data(as_text=True)
     with app.app_context():
         reminder = db.session.scalars(select(Reminder)).one()
         assert reminder.email == EMAIL
@@ -87,7 +110,7 @@ def test_with_an_email_a_reminder_is_stored_with_consent_and_asks_stop(client, a
         assert "may e-mail me" in reminder.consent_text
         assert reminder.consented_at <= utcnow()
         assert len(reminder.cancel_code) >= 20
-    assert "Dear readers," not in client.get(f"/articles/{DEMO_SLUG}").get_data(as_text=True)
+    assert snoozed_until(response) == f"{value}-01T00:00:00+00:00"  # no asks until that month
 
 
 def test_asking_twice_for_the_same_month_keeps_one_reminder(app):
@@ -118,7 +141,7 @@ def test_send_due_sends_by_smtp_with_attribution_and_a_cancel_link(mail_app, smt
     reminder = due_reminder(mail_app)
     result = mail_app.test_cli_runner().invoke(args=["reminders", "send-due"])
     assert result.exit_code == 0, result.output
-    assert "sent 1 reminder(s)" in result.output
+    assert "sent 0 confirmation(s), 1 reminder(s)" in result.output
     [message] = smtp_inbox.messages
     assert message["To"] == EMAIL
     body = message.get_body(("plain",)).get_content()
@@ -132,7 +155,7 @@ def test_running_send_due_twice_sends_once(mail_app, smtp_inbox):
     runner = mail_app.test_cli_runner()
     runner.invoke(args=["reminders", "send-due"])
     second = runner.invoke(args=["reminders", "send-due"])
-    assert "sent 0 reminder(s)" in second.output
+    assert "sent 0 confirmation(s), 0 reminder(s)" in second.output
     assert len(smtp_inbox.messages) == 1
 
 
@@ -160,7 +183,7 @@ def test_a_reader_who_gave_is_not_reminded(mail_app, smtp_inbox):
     due_reminder(mail_app)
     with mail_app.app_context():
         pledge = Pledge(frequency="monthly", amount=500, currency="usd", email="READER@example.org")
-        pledge.status = pledge_status.ACTIVE
+        pledge.status = PledgeStatus.ACTIVE
         db.session.add(pledge)
         db.session.commit()
         assert send_due() == 0
@@ -232,3 +255,127 @@ def test_two_concurrent_senders_send_each_reminder_once(mail_app, smtp_inbox):
         thread.join(timeout=60)
     assert sum(counts) == 30
     assert sorted(message["To"] for message in smtp_inbox.messages) == sorted(emails)
+
+
+# Double opt-in: anyone can type anyone's address ----------------------------------------
+
+
+def ask_for(app, email: str = EMAIL, when: datetime = LONG_AGO):
+    with app.app_context():
+        outcome = remind(email, month_choices(when)[0], when)
+        return outcome.reminder.cancel_code
+
+
+def confirm_link(message) -> str:
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"http://localhost(/reminders/\S+/confirm)", body).group(1)
+
+
+def test_a_reminder_is_sent_only_once_its_owner_confirms(mail_app, smtp_inbox):
+    ask_for(mail_app)  # its month has come: it would be due at once
+    runner = mail_app.test_cli_runner()
+    first = runner.invoke(args=["reminders", "send-due"])
+    assert "sent 1 confirmation(s), 0 reminder(s)" in first.output
+    [asked] = smtp_inbox.messages
+    assert asked["To"] == EMAIL and asked["Subject"].startswith("Please confirm")
+    assert asked.get_body(("html",)) is not None
+    link = confirm_link(asked)
+    client = mail_app.test_client()
+    assert "Yes, remind me" in client.get(link).get_data(as_text=True)
+    # Following the link (as mail scanners do) confirms nothing.
+    assert (
+        "sent 0 confirmation(s), 0 reminder(s)"
+        in runner.invoke(args=["reminders", "send-due"]).output
+    )
+    confirmed = client.post(link, data={"csrf_token": csrf_token(client, link)})
+    assert "Your reminder is set" in confirmed.get_data(as_text=True)
+    assert (
+        "sent 0 confirmation(s), 1 reminder(s)"
+        in runner.invoke(args=["reminders", "send-due"]).output
+    )
+    assert smtp_inbox.messages[-1]["Subject"] == "Your reminder to support The Moscow Times"
+    with mail_app.app_context():
+        reminder = db.session.scalars(select(Reminder)).one()
+        assert reminder.confirmed_at is not None and reminder.consented_at == reminder.confirmed_at
+
+
+def test_asking_again_and_again_sends_one_confirmation_a_day(mail_app, smtp_inbox):
+    now = utcnow()
+    for _ in range(3):
+        ask_for(mail_app, when=now)
+    with mail_app.app_context():
+        assert send_confirmations(now) == 1
+        ask_for(mail_app, when=now + timedelta(hours=23))
+        assert send_confirmations(now + timedelta(hours=23)) == 0
+        ask_for(mail_app, when=now + timedelta(days=1, hours=1))
+        assert send_confirmations(now + timedelta(days=1, hours=1)) == 1
+    assert len(smtp_inbox.messages) == 2
+
+
+def test_a_stranger_asking_again_cannot_undo_the_owners_cancel(mail_app, smtp_inbox):
+    reminder = due_reminder(mail_app)
+    client = mail_app.test_client()
+    url = f"/reminders/{reminder.cancel_code}/cancel"
+    client.post(url, data={"csrf_token": csrf_token(client, url)})
+    with mail_app.app_context():
+        again = remind(EMAIL, month_choices(LONG_AGO)[0], utcnow())
+        assert again.reminder.cancelled_at is not None
+        assert send_due() == 0
+
+
+def test_the_answer_is_the_same_whatever_the_address_asked_before(app, client):
+    due_reminder(app)  # this address has a confirmed reminder already
+    with app.app_context():
+        month = month_choices(utcnow())[0].value
+    known = post_remind(client, email=EMAIL, month=month, consent="y").get_data(as_text=True)
+    new = post_remind(client, email="new@example.org", month=month, consent="y")
+    message = re.search(r'<p role="status">(.*?)</p>', known).group(1)
+    assert message.replace(EMAIL, "X") == re.search(
+        r'<p role="status">(.*?)</p>', new.get_data(as_text=True)
+    ).group(1).replace("new@example.org", "X")
+
+
+def test_the_answer_gives_away_no_code_to_cancel_or_confirm(app, client):
+    with app.app_context():
+        month = month_choices(utcnow())[0].value
+    page = post_remind(client, email=EMAIL, month=month, consent="y").get_data(as_text=True)
+    with app.app_context():
+        code = db.session.scalar(select(Reminder.cancel_code))
+    assert code not in page and "/reminders/" not in page
+
+
+def test_the_components_call_says_what_happens_and_until_when(app, client):
+    with app.app_context():
+        month, label = month_choices(utcnow())[1].value, month_choices(utcnow())[1].label
+    response = client.post(
+        "/api/reminders",
+        json={"email": EMAIL, "month": month, "consent": True},
+        headers={"Origin": "http://localhost"},
+    )
+    assert response.status_code == 200
+    assert response.json["message"] == (
+        f"Thank you. We’re e-mailing {EMAIL} a link: open it to confirm, and we’ll remind you "
+        f"in {label}. We won’t ask on this device until then."
+    )
+    assert response.json["until"] == f"{month}-01T00:00:00+00:00"
+
+
+def test_an_address_nobody_confirmed_is_deleted_after_thirty_days(mail_app, smtp_inbox):
+    now = utcnow()
+    ask_for(mail_app, when=now)
+    ask_for(mail_app, "confirmed@example.org", when=now)
+    with mail_app.app_context():
+        assert send_confirmations(now) == 2
+        confirm(
+            db.session.scalar(select(Reminder.cancel_code).filter_by(email="confirmed@example.org"))
+        )
+        send_confirmations(now + timedelta(days=29))
+        assert db.session.scalar(select(func.count()).select_from(Reminder)) == 2
+        send_confirmations(now + timedelta(days=31))
+        assert db.session.scalars(select(Reminder.email)).all() == ["confirmed@example.org"]
+
+
+def test_an_unknown_confirm_code_is_a_friendly_404(client):
+    response = client.post("/reminders/nope/confirm")
+    assert response.status_code in (400, 404)
+    assert client.get("/reminders/nope/confirm").status_code == 404

@@ -9,6 +9,7 @@ import stripe
 from stripe_sandbox import SandboxServer
 
 from .helpers import event_types, session_params
+from .helpers import pay as pay_session
 
 
 def test_payment_session_is_created_open_with_a_hosted_url(
@@ -35,7 +36,9 @@ def test_session_expires_in_24_hours_by_default(client: stripe.StripeClient) -> 
 def test_subscription_session_is_created(client: stripe.StripeClient) -> None:
     session = client.v1.checkout.sessions.create(params=session_params("subscription"))
 
-    assert (session.mode, session.amount_total, session.submit_type) == ("subscription", 500, None)
+    assert (session.mode, session.amount_total) == ("subscription", 500)
+    # A subscription's Checkout says "Donate" too (Stripe allows it since 2024-11-20).
+    assert session.submit_type == "donate"
     assert session.subscription is None
 
 
@@ -92,12 +95,12 @@ def test_expiring_a_closed_session_is_refused(client: stripe.StripeClient) -> No
 
 def test_unknown_parameter_is_named(client: stripe.StripeClient) -> None:
     params = session_params()
-    params["line_items"][0]["price_data"]["tax_behavior"] = "inclusive"
+    params["line_items"][0]["price_data"]["tax_mode"] = "inclusive"
 
     with pytest.raises(stripe.InvalidRequestError) as raised:
         client.v1.checkout.sessions.create(params=params)
 
-    assert raised.value.param == "line_items[0][price_data][tax_behavior]"
+    assert raised.value.param == "line_items[0][price_data][tax_mode]"
     assert raised.value.code == "parameter_unknown"
     assert "Received unknown parameter" in raised.value.user_message
 
@@ -116,7 +119,8 @@ def test_missing_required_parameter_is_named(client: stripe.StripeClient) -> Non
 @pytest.mark.parametrize(
     ("mode", "change", "param"),
     [
-        ("subscription", {"submit_type": "donate"}, "submit_type"),
+        ("subscription", {"customer_creation": "always"}, "customer_creation"),
+        ("payment", {"submit_type": "give"}, "submit_type"),
         ("payment", {"mode": "subscription"}, "line_items"),
         (
             "payment",
@@ -204,8 +208,10 @@ def test_unknown_id_is_resource_missing(client: stripe.StripeClient) -> None:
 
 
 def test_unknown_customer_in_params_is_resource_missing(client: stripe.StripeClient) -> None:
+    params = session_params(customer="cus_nope")
+    del params["customer_creation"]
     with pytest.raises(stripe.InvalidRequestError) as raised:
-        client.v1.checkout.sessions.create(params=session_params(customer="cus_nope"))
+        client.v1.checkout.sessions.create(params=params)
 
     assert (raised.value.http_status, raised.value.param) == (400, "customer")
 
@@ -255,7 +261,9 @@ def test_customer_is_created_and_retrieved(client: stripe.StripeClient) -> None:
 def test_session_for_an_existing_customer(client: stripe.StripeClient) -> None:
     customer = client.v1.customers.create(params={"email": "reader@example.com"})
 
-    session = client.v1.checkout.sessions.create(params=session_params(customer=customer.id))
+    params = session_params(customer=customer.id)
+    del params["customer_creation"]
+    session = client.v1.checkout.sessions.create(params=params)
     expanded = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["customer"]})
 
     assert expanded.customer.email == "reader@example.com"
@@ -288,3 +296,64 @@ def test_basic_auth_with_the_key_as_user_works_like_curl(server: SandboxServer) 
     )
 
     assert response.status_code == 200
+
+
+def test_parameters_stripe_accepts_are_accepted_and_recorded(client: stripe.StripeClient) -> None:
+    # Once refused by the sandbox, all of them taken by Stripe at the pinned version.
+    params = session_params(
+        "payment",
+        automatic_tax={"enabled": True},
+        custom_fields=[
+            {"key": "note", "label": {"type": "custom", "custom": "A note"}, "type": "text"}
+        ],
+        allow_promotion_codes=True,
+        billing_address_collection="required",
+        phone_number_collection={"enabled": True},
+    )
+    params["payment_intent_data"]["statement_descriptor_suffix"] = "DONATION"
+
+    session = client.v1.checkout.sessions.create(params=params)
+
+    assert session.customer_creation == "always"
+    assert session.automatic_tax.enabled is True and session.automatic_tax.status is None
+    assert session.custom_fields[0].key == "note"
+    assert session.custom_fields[0].label.custom == "A note"
+    assert session.allow_promotion_codes is True
+    assert session.billing_address_collection == "required"
+    assert session.phone_number_collection.enabled is True
+
+
+def test_a_stored_price_can_be_named_instead_of_price_data(
+    client: stripe.StripeClient, server: SandboxServer
+) -> None:
+    monthly = client.v1.checkout.sessions.create(params=session_params("subscription"))
+    pay_session(monthly.url)
+    sub = client.v1.subscriptions.retrieve(
+        client.v1.checkout.sessions.retrieve(monthly.id).subscription
+    )
+    price = sub["items"].data[0].price
+
+    params = session_params("subscription")
+    params["line_items"] = [{"price": price.id, "quantity": 1}]
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.checkout.sessions.create(params=params)
+    # Checkout's inline prices are archived at once, as Stripe's are.
+    assert "inactive" in raised.value.user_message
+
+    params["line_items"] = [{"price": "price_nope", "quantity": 1}]
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.checkout.sessions.create(params=params)
+    assert raised.value.code == "resource_missing"
+
+
+def test_ui_mode_other_than_hosted_has_a_client_secret_and_no_page(
+    client: stripe.StripeClient,
+) -> None:
+    params = session_params("payment", ui_mode="embedded_page", return_url="http://x.test/done")
+    del params["success_url"], params["cancel_url"]
+
+    session = client.v1.checkout.sessions.create(params=params)
+
+    assert (session.ui_mode, session.url) == ("embedded_page", None)
+    assert session.client_secret.startswith(session.id)
+    assert session.return_url == "http://x.test/done"

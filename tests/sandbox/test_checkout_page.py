@@ -34,7 +34,19 @@ def test_subscription_page_shows_the_cadence(client: stripe.StripeClient) -> Non
     page = requests.get(session.url, timeout=5)
 
     assert "$5.00 per month" in page.text
-    assert ">Pay</button>" in page.text
+    assert ">Donate</button>" in page.text
+
+
+def test_without_submit_type_the_button_says_what_stripe_says(client: stripe.StripeClient) -> None:
+    monthly = session_params("subscription")
+    once = session_params("payment")
+    del monthly["submit_type"], once["submit_type"]
+
+    subscribe = requests.get(client.v1.checkout.sessions.create(params=monthly).url, timeout=5)
+    pay_once = requests.get(client.v1.checkout.sessions.create(params=once).url, timeout=5)
+
+    assert ">Subscribe</button>" in subscribe.text
+    assert ">Pay</button>" in pay_once.text
 
 
 def test_paying_once_redirects_to_success_and_completes_the_session(
@@ -121,16 +133,33 @@ def test_subscription_checkout_emits_stripes_events(client: stripe.StripeClient)
     assert types[-1] == "checkout.session.completed"
 
 
-def test_returning_reader_reuses_the_customer(client: stripe.StripeClient) -> None:
+def test_each_checkout_makes_its_own_customer_as_stripe_does(client: stripe.StripeClient) -> None:
+    # Checkout never looks a customer up by e-mail: each session that makes one makes a new one.
     first = client.v1.checkout.sessions.create(params=session_params())
-    second = client.v1.checkout.sessions.create(params=session_params())
+    second = client.v1.checkout.sessions.create(params=session_params("subscription"))
 
     pay(first.url)
     pay(second.url)
 
     customers = {client.v1.checkout.sessions.retrieve(s.id).customer for s in (first, second)}
-    assert len(customers) == 1
-    assert event_types(client).count("customer.created") == 1
+    assert len(customers) == 2 and None not in customers
+    assert event_types(client).count("customer.created") == 2
+
+
+def test_a_one_off_payment_without_customer_creation_makes_no_customer(
+    client: stripe.StripeClient,
+) -> None:
+    params = session_params()
+    del params["customer_creation"]
+    session = client.v1.checkout.sessions.create(params=params)
+    assert session.customer_creation == "if_required"
+
+    pay(session.url)
+
+    paid = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
+    assert paid.customer is None and paid.payment_intent.customer is None
+    assert paid.customer_details.email == "reader@example.com"
+    assert "customer.created" not in event_types(client)
 
 
 def test_declined_card_keeps_the_session_open_with_the_message(

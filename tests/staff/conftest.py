@@ -24,10 +24,10 @@ def staff(app: Flask) -> dict[str, str]:
     return {ADMIN: ADMIN_EMAIL, VIEWER: VIEWER_EMAIL}
 
 
-def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD, **request: object):
     token = csrf_token(client, "/staff/login")
     return client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": password}
+        "/staff/login", data={"csrf_token": token, "email": email, "password": password}, **request
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from donations.extensions import db
-from donations.models import Payment, Pledge
+from donations.payments.models import Payment, Pledge
+from donations.platform.extensions import db
 from donations.prompts.models import PromptStat
 from donations.reminders.models import Reminder
 
@@ -123,13 +123,14 @@ def store_prompt_counts(now: datetime) -> None:
 
 
 def store_reminders(now: datetime) -> None:
-    """Three reminders set in the last 30 days (one sent, one sent and converted, one
-    cancelled) and one set 45 days ago."""
-    for name, created, sent, converted, cancelled in (
-        ("r1", now - 3 * DAY, 1, None, None),
-        ("r2", now - 20 * DAY, 2, now - DAY, None),
-        ("r3", now - 5 * DAY, 0, None, now - 4 * DAY),
-        ("r4", now - 45 * DAY, 1, None, None),
+    """Three reminders confirmed in the last 30 days (one sent, one sent and converted, one
+    cancelled), one never confirmed, and one set 45 days ago."""
+    for name, created, sent, converted, cancelled, confirmed in (
+        ("r1", now - 3 * DAY, 1, None, None, True),
+        ("r2", now - 20 * DAY, 2, now - DAY, None, True),
+        ("r3", now - 5 * DAY, 0, None, now - 4 * DAY, True),
+        ("r4", now - 45 * DAY, 1, None, None, True),
+        ("r5", now - 2 * DAY, 0, None, None, False),
     ):
         db.session.add(
             Reminder(
@@ -137,6 +138,8 @@ def store_reminders(now: datetime) -> None:
                 month=created.date().replace(day=1),
                 consent_text="Remind me by e-mail.",
                 consented_at=created,
+                confirmed_at=created if confirmed else None,
+                confirmation_sent_at=created,
                 created_at=created,
                 sent_count=sent,
                 converted_at=converted,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from donations.extensions import db
+from donations.payments.stripe_gateway import PaymentServiceError
+from donations.platform.extensions import db
 from donations.staff.models import AuditLog
-from donations.stripe_gateway import PaymentServiceError
 from tests.conftest import csrf_token
 from tests.staff.conftest import ADMIN_EMAIL, sign_in
 from tests.staff.ledger import store_ledger

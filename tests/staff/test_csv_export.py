@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from donations.extensions import db
-from donations.models import Payment
+import pytest
+
+from donations.payments.models import Payment
+from donations.platform.extensions import db
 from donations.staff.csv_export import safe_cell
 from tests.staff.ledger import store_ledger
 
@@ -21,7 +23,7 @@ def rows_of(response) -> list[dict[str, str]]:
 def test_pledges_csv_has_every_pledge_with_money_in_major_units(app, viewer_client):
     with app.app_context():
         store_ledger()
-    rows = rows_of(viewer_client.get("/staff/pledges.csv"))
+    rows = rows_of(viewer_client.get("/staff/pledges.csv?abandoned=y"))
     assert len(rows) == 10
     by_id = {row["pledge"]: row for row in rows}
     assert by_id["pl_ledger_D"]["amount"] == "60"
@@ -64,6 +66,8 @@ def test_formula_like_text_from_donors_is_neutralised(app, viewer_client):
         rows["C"].email = "-2@example.org"
         rows["D"].email = "@sum@example.org"
         rows["E"].prompt = "\tcmd"
+        rows["F"].prompt = "|cmd"
+        rows["G"].email = "＝1+1@example.org"
         db.session.commit()
     exported = {row["pledge"]: row for row in rows_of(viewer_client.get("/staff/pledges.csv"))}
     assert exported["pl_ledger_A"]["email"].startswith("'=HYPERLINK")
@@ -72,12 +76,21 @@ def test_formula_like_text_from_donors_is_neutralised(app, viewer_client):
     assert exported["pl_ledger_D"]["email"] == "'@sum@example.org"
     assert exported["pl_ledger_E"]["prompt"] == "'\tcmd"
     assert exported["pl_ledger_F"]["email"] == "f@example.org"
+    assert exported["pl_ledger_F"]["prompt"] == "'|cmd"
+    assert exported["pl_ledger_G"]["email"] == "'＝1+1@example.org"
 
 
-def test_safe_cell_defuses_every_formula_start():
-    for start in ("=", "+", "-", "@", "\t", "\r"):
-        assert safe_cell(f"{start}1") == f"'{start}1"
+@pytest.mark.parametrize(
+    "start",
+    ["=", "+", "-", "@", "|", "\t", "\r", "\n", "＝", "＋", "－", "＠", "｜", " =", "\u3000＝"],
+)
+def test_safe_cell_defuses_every_formula_start(start):
+    assert safe_cell(f"{start}cmd|' /C calc'!A0") == f"'{start}cmd|' /C calc'!A0"
+
+
+def test_safe_cell_leaves_plain_text_alone():
     assert safe_cell("reader@example.org") == "reader@example.org"
+    assert safe_cell("José García") == "José García"
     assert safe_cell(None) == ""
 
 

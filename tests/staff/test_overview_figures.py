@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from donations.extensions import db
-from donations.models import Payment, utcnow
-from donations.staff import queries
-from donations.staff.queries import Movement, Raised, Recurring, Reminders
+from donations.payments.models import Payment
+from donations.platform.database import utcnow
+from donations.platform.extensions import cache, db
+from donations.reminders.service import ReminderFigures as Reminders
+from donations.staff import auth, charts, queries
+from donations.staff.queries import Movement, Raised, Recurring
 from tests.staff.ledger import NOW, store_ledger
 
 
@@ -97,9 +100,11 @@ def test_prompt_funnel_from_impressions_to_paid(ledger):
     assert overview(days=90).funnel[0].impressions == 150
 
 
-def test_reminders_set_sent_converted_and_cancelled(ledger):
-    assert overview().reminders == Reminders(set=3, sent=2, converted=1, cancelled=1)
-    assert overview(days=90).reminders == Reminders(set=4, sent=3, converted=1, cancelled=1)
+def test_reminders_set_sent_converted_cancelled_and_unconfirmed(ledger):
+    expected = Reminders(set=3, sent=2, converted=1, cancelled=1, unconfirmed=1)
+    assert overview().reminders == expected
+    expected = Reminders(set=4, sent=3, converted=1, cancelled=1, unconfirmed=1)
+    assert overview(days=90).reminders == expected
 
 
 def test_daily_chart_in_the_largest_currency(ledger):
@@ -125,7 +130,7 @@ def test_the_overview_page_shows_the_figures(admin_client, app):
     page = admin_client.get("/staff/?days=30").get_data(as_text=True)
     for shown in ("$265", "€7", "£3", "Money kept", "Recurring revenue", "Prompt funnel"):
         assert shown in page
-    assert '<svg class="chart chart--money"' in page
+    assert '<div class="chart chart--money">' in page
 
 
 def test_filters_ignore_values_that_are_not_offered(admin_client):
@@ -150,5 +155,47 @@ def test_old_days_are_kept_for_a_while_then_read_again(ledger, app):
     j_payment.refunded_amount = 12000
     db.session.commit()
     assert overview().raised[-1].all_time == before
-    app.extensions["staff_settled_days"].clear()  # as when STAFF_SETTLED_CACHE_SECONDS pass
+    cache.clear()  # as when STAFF_SETTLED_CACHE_SECONDS have passed
     assert overview().raised[-1].all_time == before - 12000
+
+
+def test_sampled_impressions_are_scaled_and_the_rate_is_shown(make_app):
+    from tests.staff.conftest import ADMIN_EMAIL, sign_in
+
+    app = make_app(PROMPT_IMPRESSION_SAMPLE_RATE=0.1)
+    with app.app_context():
+        auth.create_staff(ADMIN_EMAIL, "admin", "correct horse battery staple")
+    reader = app.test_client()
+    for _ in range(7):  # seven readers' browsers reported their impression
+        reader.post(
+            "/api/prompt/events",
+            json={"events": [{"kind": "impression", "prompt": "appeal", "placement": "banner"}]},
+            headers={"Origin": "http://localhost"},
+        )
+    staff = app.test_client()
+    sign_in(staff, ADMIN_EMAIL)
+    page = staff.get("/staff/?days=7").get_data(as_text=True)
+    assert 'data-label="Impressions">70<' in page
+    assert "report 10.0% of them" in page and "from the 7 that arrived" in page
+
+
+def test_chart_dates_label_each_month_and_the_last_day_without_crowding_it():
+    days = [date(2026, 9, 5) + timedelta(days=n) for n in range(90)]  # to 3 Dec
+    wide = [(days[i], anchor) for i, anchor in charts.date_labels(days, room=5)]
+    assert wide == [
+        (date(2026, 9, 5), "start"),
+        (date(2026, 10, 1), "start"),
+        (date(2026, 11, 1), "start"),
+        (date(2026, 12, 3), "end"),
+    ]
+    narrow = [days[i] for i, _ in charts.date_labels(days[:-20], room=16)]  # to 13 Nov
+    assert narrow == [date(2026, 9, 5), date(2026, 10, 1), date(2026, 11, 13)]
+
+
+def test_the_y_axis_makes_room_for_long_amounts():
+    days = [date(2026, 12, 1), date(2026, 12, 2)]
+    chart = charts.bar_chart(
+        days, [0, 123_456_789], label="x", describe=lambda v: f"€{v:,}", css_class="c"
+    )
+    width = int(re.search(r'class="chart__y" width="(\d+)"', chart).group(1))
+    assert width >= len("€200,000,000") * 7

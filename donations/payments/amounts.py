@@ -1,0 +1,115 @@
+"""What a reader may give: the frequencies, presets and limits a newsroom offers, and their words.
+
+The one set of rules: the donation form checks the amount with it on the server, and the form's
+script and the prompt component get the same rules from the server's configuration (as_json).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from donations.payments.enums import Frequency
+from donations.payments.money import Money
+
+FREQUENCY_LABELS = {
+    Frequency.ONCE: "Once",
+    Frequency.MONTHLY: "Monthly",
+    Frequency.ANNUAL: "Annual",
+}
+# What the button says after the amount, and how a pledge is summed up in words.
+PER = {Frequency.ONCE: "", Frequency.MONTHLY: "/month", Frequency.ANNUAL: "/year"}
+EVERY = {Frequency.ONCE: "once", Frequency.MONTHLY: "every month", Frequency.ANNUAL: "every year"}
+
+
+@dataclass(frozen=True)
+class FrequencyRule:
+    """Presets, default and minimum for one frequency, in minor units (any currency)."""
+
+    presets: tuple[int, ...]
+    default: int
+    minimum: int
+
+
+@dataclass(frozen=True)
+class AmountRules:
+    rules: Mapping[Frequency, FrequencyRule]
+    maximum: int
+    currencies: tuple[str, ...]
+    default_frequency: Frequency
+    default_currency: str
+
+    def rule(self, frequency: Frequency | str) -> FrequencyRule:
+        return self.rules[Frequency(frequency)]
+
+    def default_amount(self, frequency: Frequency | str, currency: str) -> Money:
+        return Money(self.rule(frequency).default, currency)
+
+    def problem(self, frequency: Frequency | str, money: Money) -> str | None:
+        """Why this amount cannot be taken, in a reader's words; None when it can."""
+        frequency = Frequency(frequency)
+        minimum = Money(self.rule(frequency).minimum, money.currency)
+        if money < minimum:
+            starts = f"{minimum}{PER[frequency]}"
+            if frequency is Frequency.ONCE:
+                return f"The smallest gift we can take is {starts}."
+            return f"{FREQUENCY_LABELS[frequency]} support starts at {starts}."
+        if money.amount > self.maximum:
+            return (
+                f"The most we can take online is {Money(self.maximum, money.currency)}. "
+                "For a larger gift, please write to us."
+            )
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        """The rules for the browser: presets, default and minimum per frequency, in minor units."""
+        return {
+            str(frequency): {
+                "presets": list(rule.presets),
+                "default": rule.default,
+                "minimum": rule.minimum,
+                "per": PER[frequency],
+            }
+            for frequency, rule in self.rules.items()
+        }
+
+
+def donation_rules() -> AmountRules:
+    """This app's rules, read from its settings when it started."""
+    return current_app.extensions["donation_amounts"]
+
+
+def amount_rules(config: Mapping[str, Any]) -> AmountRules:
+    """The rules from the settings (DONATION_AMOUNTS are in major units)."""
+    configured = config["DONATION_AMOUNTS"]
+
+    def minor(major: Any) -> int:
+        return Money.of_major(major, "usd").amount
+
+    return AmountRules(
+        rules={
+            frequency: FrequencyRule(
+                presets=tuple(minor(value) for value in configured[frequency]["presets"]),
+                default=minor(configured[frequency]["default"]),
+                minimum=minor(configured[frequency]["minimum"]),
+            )
+            for frequency in Frequency
+        },
+        maximum=minor(config["DONATION_MAXIMUM"]),
+        currencies=tuple(config["DONATION_CURRENCIES"]),
+        default_frequency=Frequency(config["DONATION_DEFAULT_FREQUENCY"]),
+        default_currency=config["DONATION_DEFAULT_CURRENCY"],
+    )
+
+
+def button_label(frequency: Frequency | str, money: Money) -> str:
+    """'Support $5/month': the button says what will happen."""
+    return f"Support {money}{PER[Frequency(frequency)]}"
+
+
+def pledge_summary(frequency: Frequency | str, money: Money) -> str:
+    """'$5 every month' / '$10 once'."""
+    return f"{money} {EVERY[Frequency(frequency)]}"

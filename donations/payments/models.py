@@ -1,0 +1,213 @@
+"""The payment core's records: pledges, the payments they brought, Stripe's event log, and the
+e-mails webhooks queue for donors. Money in minor units with its currency; times in UTC."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    false,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from donations.payments.enums import EventOutcome, Frequency, PledgeStatus
+from donations.payments.money import Money
+from donations.platform.database import EnumText, UTCDateTime, utcnow
+from donations.platform.extensions import db
+
+
+def new_public_id() -> str:
+    # Random, so pledges cannot be counted or guessed from their URLs.
+    return "pl_" + secrets.token_urlsafe(12)
+
+
+class Pledge(db.Model):
+    """A reader's promise to give once or on a schedule, from the form to Stripe and after."""
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("frequency IN ('once', 'monthly', 'annual')", name="frequency_known"),
+        Index("ix_pledge_status_created", "status", "created_at"),
+        # The staff dashboard: the pledge list's order, recurring revenue and churn read by
+        # status from the index, the prompt filter, and e-mail search (a whole address or its
+        # start, hence text_pattern_ops on PostgreSQL).
+        Index(
+            "ix_pledge_created_at_id",
+            "created_at",
+            "id",
+            postgresql_include=[
+                "status",
+                "currency",
+                "frequency",
+                "prompt",
+                "placement",
+                "variant",
+            ],
+        ),
+        Index(
+            "ix_pledge_status_frequency",
+            "status",
+            "frequency",
+            postgresql_include=["currency", "amount", "created_at"],
+        ),
+        Index("ix_pledge_status_changed", "status", "status_changed_at"),
+        Index("ix_pledge_prompt", "prompt"),
+        Index(
+            "ix_pledge_email_lower",
+            func.lower(column("email")).label("email_lower"),
+            postgresql_ops={"email_lower": "text_pattern_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_public_id)
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency, 10))
+    amount: Mapped[int]  # minor units
+    currency: Mapped[str] = mapped_column(String(3))
+    email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[PledgeStatus] = mapped_column(
+        EnumText(PledgeStatus, 20), default=PledgeStatus.PENDING
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When Stripe created the event behind the last status change: older events cannot undo it.
+    status_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_error: Mapped[str | None] = mapped_column(Text)
+    # The subscription as Stripe last told us (recurring pledges only).
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Attribution: what led the reader to give.
+    article_slug: Mapped[str | None] = mapped_column(String(200))
+    placement: Mapped[str | None] = mapped_column(String(30))
+    prompt: Mapped[str | None] = mapped_column(String(60))
+    variant: Mapped[str | None] = mapped_column(String(60))
+    referrer: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="pledge", order_by="Payment.paid_at"
+    )
+
+    @validates("frequency")
+    def _as_frequency(self, _key: str, value: str) -> Frequency:
+        return Frequency(value)
+
+    @validates("status")
+    def _as_status(self, _key: str, value: str) -> PledgeStatus:
+        return PledgeStatus(value)
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.frequency.is_recurring
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status.confirmed
+
+    def move_to(self, status: PledgeStatus) -> bool:
+        """Change status along the transition table; False when it already was that status."""
+        if not self.status.moves_to(status):
+            return False
+        self.status = PledgeStatus(status)
+        self.status_changed_at = utcnow()
+        return True
+
+
+class Payment(db.Model):
+    """Money that arrived: one row per Stripe invoice (recurring) or payment intent (one-off)."""
+
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= amount", name="refund_within_amount"
+        ),
+        CheckConstraint(
+            "stripe_invoice_id IS NOT NULL OR stripe_payment_intent_id IS NOT NULL",
+            name="has_stripe_reference",
+        ),
+        Index("ix_payment_paid_at", "paid_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"), index=True)
+    stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    amount: Mapped[int]  # minor units
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refunded_amount: Mapped[int] = mapped_column(default=0)
+    disputed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pledge: Mapped[Pledge] = relationship(back_populates="payments")
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+    @property
+    def refunded(self) -> Money:
+        return Money(self.refunded_amount, self.currency)
+
+
+class StripeEvent(db.Model):
+    """Every verified webhook event, once, under Stripe's id: the log and the duplicate guard."""
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when Stripe created it
+    # The API version Stripe rendered it in (the endpoint's): one the app does not read is
+    # refused, saying which to set.
+    api_version: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[EventOutcome] = mapped_column(EnumText(EventOutcome, 20))
+    # What the event did, as records (donations/payments/webhooks/outcome.py says them in words).
+    details: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), index=True)
+    # An unmatched event waits for this Stripe id; it is applied again once the id is known.
+    waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class DonorNotice(db.Model):
+    """An e-mail a webhook decided to send, queued in the same transaction as the change.
+
+    Sent by `flask mail send-notices` (cron), so Stripe's webhook never waits on a mail server
+    and no notice is lost if one is down. One per pledge, kind and reference (the invoice a
+    failure notice is about), so a replayed event never queues it twice.
+    """
+
+    __table_args__ = (UniqueConstraint("pledge_id", "kind", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # thank_you, payment_failed
+    reference: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    pledge: Mapped[Pledge] = relationship()

@@ -1,0 +1,127 @@
+"""E-mails to donors about their pledges, queued and sent by `flask mail send-notices`.
+
+Webhooks queue thank-yous and payment failures; readers' requests for a manage link or a
+supporter sign-in link are queued the same way, so the answer to a request takes as long for
+an unknown address as for a donor's and says nothing about who has given.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from donations.payments.amounts import pledge_summary
+from donations.payments.donor_links import SIGN_IN, manage_url, max_age_hours, sign_in_url
+from donations.payments.models import DonorNotice, Pledge
+from donations.platform.database import insert_unless_stored, utcnow
+from donations.platform.extensions import db
+from donations.platform.mail import MailError, send_email
+
+log = logging.getLogger(__name__)
+
+# A queued e-mail that failed this often (a bad address, a long outage) stays unsent, logged.
+MAX_ATTEMPTS = 5
+
+SUBJECTS = {
+    "thank_you": "Thank you for supporting {newsroom}",
+    "payment_failed": "Your payment to {newsroom} did not go through",
+    "manage_link": "Manage your donation to {newsroom}",
+    "supporter_sign_in": "Your {newsroom} supporter link",
+}
+TEMPLATES = {
+    "thank_you": "donor_thank_you",
+    "payment_failed": "donor_payment_failed",
+    "manage_link": "donor_manage_link",
+    "supporter_sign_in": "supporter_sign_in",
+}
+# However often a link is asked for, a donor gets at most one of each kind in this many minutes.
+REQUEST_WINDOW_MINUTES = 10
+
+
+def send_to_donor(kind: str, pledge: Pledge) -> bool:
+    """Send one of the donor e-mails now (a reader or staff asked); False if it could not go."""
+    if not pledge.email:
+        return False
+    try:
+        deliver(kind, pledge)
+    except MailError:
+        log.exception("could not send %s to pledge %s", kind, pledge.public_id)
+        return False
+    return True
+
+
+def deliver(kind: str, pledge: Pledge) -> None:
+    """Render and send one donor e-mail; MailError when the mail server refuses."""
+    if not pledge.email:
+        return
+    newsroom = current_app.config["NEWSROOM_NAME"]
+    links = (
+        {"link": sign_in_url(pledge), "hours": max_age_hours(SIGN_IN), "newsroom": newsroom}
+        if kind == "supporter_sign_in"
+        else {"manage_url": manage_url(pledge) if pledge.customer_id else None}
+    )
+    send_email(
+        pledge.email,
+        SUBJECTS[kind].format(newsroom=newsroom),
+        TEMPLATES[kind],
+        pledge=pledge,
+        summary=pledge_summary(pledge.frequency, pledge.money),
+        **links,
+    )
+
+
+def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:
+    """Queue e-mails in the caller's transaction; one already queued is not queued again."""
+    if not notices:
+        return
+    queued = insert_unless_stored(db.session, DonorNotice, "pledge_id", "kind", "reference")
+    now = utcnow()
+    for kind, reference in notices:
+        db.session.execute(
+            queued,
+            {
+                "pledge_id": pledge.id,
+                "kind": kind,
+                "reference": reference,
+                "created_at": now,
+                "attempts": 0,
+            },
+        )
+
+
+def queue_requested(kind: str, pledge: Pledge | None, now: datetime | None = None) -> None:
+    """Queue the link a reader asked for, when the address has a pledge to send it for, and
+    commit either way: known and unknown addresses take the same path, and no mail is sent
+    during the request."""
+    if pledge is not None:
+        now = now or utcnow()
+        window = now.replace(minute=now.minute - now.minute % REQUEST_WINDOW_MINUTES)
+        queue_notices(pledge, [(kind, f"asked {window:%Y-%m-%dT%H:%M}")])
+    db.session.commit()
+
+
+def send_pending_notices(limit: int = 100) -> int:
+    """Send queued e-mails; safe on several machines at once (rows are claimed with SKIP LOCKED)."""
+    due = db.session.scalars(
+        select(DonorNotice)
+        .where(DonorNotice.sent_at.is_(None), DonorNotice.attempts < MAX_ATTEMPTS)
+        .order_by(DonorNotice.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    sent = 0
+    for notice in due:
+        notice.attempts += 1
+        try:
+            deliver(notice.kind, notice.pledge)
+        except MailError as error:
+            notice.last_error = str(error)[:1000]
+            log.warning("notice %s to pledge %s failed: %s", notice.kind, notice.pledge_id, error)
+        else:
+            notice.sent_at = utcnow()
+            sent += 1
+    db.session.commit()
+    return sent
