@@ -193,6 +193,8 @@ class VariantFigures:
     views: int = 0
     opened: int = 0
     dismissed: int = 0
+    reminders: int = 0  # confirmed by their owners
+    reminders_cancelled: int = 0
     conversions: int = 0
     year_value: dict[str, int] = field(default_factory=dict)  # currency → minor units
     values: list[int] = field(default_factory=list)  # each gift's 12-month value, main currency
@@ -240,6 +242,12 @@ def results(experiment: Experiment, currency: str, now: datetime | None = None) 
             variant.opened += counts.opened
             variant.dismissed += counts.dismissed
     _pledges_into(by_reported, start, end, currency)
+    for reported, (confirmed, cancelled) in seams.provided("reminder_unsubscribes")(
+        start, end
+    ).items():
+        if reported in by_reported:
+            by_reported[reported].reminders += confirmed
+            by_reported[reported].reminders_cancelled += cancelled
     planned = statistics.views_needed(experiment.baseline_rate, experiment.minimum_lift)
     control = figures[CONTROL]
     for variant in figures.values():
@@ -297,6 +305,7 @@ def _pledges_into(
 
 GUARDRAILS = {
     "dismissals": lambda v: (v.dismissed, v.views),
+    "reminder unsubscribes": lambda v: (v.reminders_cancelled, v.reminders),
     "cancellations within 60 days": lambda v: (v.cancelled_early, v.recurring),
     "disputes": lambda v: (v.disputes, v.payments),
 }

@@ -7,6 +7,8 @@ a function under one of these names as the app starts, and the other asks for it
 - `reminder_months()`: the months the remind-me form offers today (reminders → prompts' config).
 - `reminder_figures(since)`: reminders confirmed, sent, converted, cancelled, unconfirmed
   (reminders → staff).
+- `reminder_unsubscribes(start, end)`: per experiment variant, reminders confirmed and then
+  cancelled (reminders → experiments' guardrails).
 - `prompt_counts(first_day, last_day)`: the prompts' funnel counters (prompts → staff,
   experiments).
 - `running_experiments()`: the experiments readers' browsers apply (experiments → prompts'
@@ -25,7 +27,14 @@ from typing import Any
 from flask import Flask, current_app
 
 SEAMS = frozenset(
-    {"reminder_months", "reminder_figures", "prompt_counts", "running_experiments", "audit"}
+    {
+        "reminder_months",
+        "reminder_figures",
+        "reminder_unsubscribes",
+        "prompt_counts",
+        "running_experiments",
+        "audit",
+    }
 )
 
 

@@ -42,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli)
     seams.provide(app, "reminder_months", service.months_on_offer)
     seams.provide(app, "reminder_figures", service.reminder_figures)
+    seams.provide(app, "reminder_unsubscribes", service.unsubscribes_by_variant)

@@ -11,7 +11,8 @@ from wtforms.validators import Email, Length, Optional, ValidationError
 from donations.payments.enums import Placement
 from donations.reminders.service import MonthChoice, month_choices, month_for
 
-SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+TOKEN_CHARS = SLUG_CHARS | frozenset("_")  # experiment variants' reported names
 
 
 class RemindForm(FlaskForm):
@@ -30,6 +31,7 @@ class RemindForm(FlaskForm):
     consent = BooleanField("Yes, you may e-mail me this reminder (up to two e-mails).")
     article = HiddenField()
     placement = HiddenField()
+    variant = HiddenField()
 
     def __init__(self, now: datetime, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +57,10 @@ class RemindForm(FlaskForm):
     def safe_article(self) -> str | None:
         value = self.article.data or ""
         return value if value and len(value) <= 200 and set(value) <= SLUG_CHARS else None
+
+    def safe_variant(self) -> str | None:
+        value = self.variant.data or ""
+        return value if value and len(value) <= 60 and set(value) <= TOKEN_CHARS else None
 
     def safe_placement(self) -> str | None:
         value = self.placement.data or ""

@@ -44,4 +44,5 @@ class Reminder(db.Model):
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     article_slug: Mapped[str | None] = mapped_column(String(200))
     placement: Mapped[str | None] = mapped_column(String(30))
+    variant: Mapped[str | None] = mapped_column(String(60))  # the experiment variant that asked
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -105,6 +105,20 @@ def reminder_figures(since: datetime) -> ReminderFigures:
     return ReminderFigures(*db.session.execute(stmt).one())
 
 
+def unsubscribes_by_variant(start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Per experiment variant, reminders its readers confirmed and how many of those they then
+    cancelled, asked for between start and end (a seam: the experiments' guardrail asks)."""
+    rows = db.session.execute(
+        select(
+            Reminder.variant, func.count(Reminder.confirmed_at), func.count(Reminder.cancelled_at)
+        )
+        .where(Reminder.variant.is_not(None), Reminder.confirmed_at.is_not(None))
+        .where(Reminder.created_at >= start, Reminder.created_at <= end)
+        .group_by(Reminder.variant)
+    )
+    return {variant: (confirmed, cancelled) for variant, confirmed, cancelled in rows}
+
+
 def remind(
     email: str | None,
     month: MonthChoice | None,
@@ -112,6 +126,7 @@ def remind(
     *,
     article_slug: str | None = None,
     placement: str | None = None,
+    variant: str | None = None,
 ) -> RemindOutcome:
     """Snooze for a week without an e-mail; with one, store the reminder (to be confirmed by
     the address's owner) and snooze till its month.
@@ -128,6 +143,7 @@ def remind(
         month=month.first_day,
         article_slug=article_slug,
         placement=placement,
+        variant=variant,
         created_at=now,
         cancel_code=new_cancel_code(),
         consent_text=consent_text(),

@@ -14,6 +14,9 @@ from donations.platform.web import allow_embedding, posted_json, private
 from donations.reminders import bp, service
 from donations.reminders.forms import RemindForm
 
+# What the component may post besides consent, as the form names it.
+REMIND_FIELDS = ("email", "month", "article", "placement", "variant")
+
 allow_embedding(bp)
 
 
@@ -35,6 +38,7 @@ def remind_as_asked(form: RemindForm, now: datetime) -> service.RemindOutcome:
         now,
         article_slug=form.safe_article(),
         placement=form.safe_placement(),
+        variant=form.safe_variant(),
     )
 
 
@@ -72,7 +76,7 @@ def remind_api():
     """Remind me later from the prompt component: the same rules as the form."""
     data = posted_json("This site may not ask for reminders.")
     now = utcnow()
-    fields = {k: str(v) for k, v in data.items() if k in ("email", "month", "article", "placement")}
+    fields = {k: str(v) for k, v in data.items() if k in REMIND_FIELDS}
     if data.get("consent") is True:
         fields["consent"] = "y"
     form = RemindForm(now, formdata=MultiDict(fields), meta={"csrf": False})

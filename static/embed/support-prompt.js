@@ -859,6 +859,7 @@ class SupportPrompt extends HTMLElement {
         consent: $("#consent").checked,
         article: this.article,
         placement: this.placement,
+        variant: this.variant,
       });
       if (!ok) {
         error.textContent = json.error || "Sorry, that did not work. Please try again.";

@@ -15,6 +15,7 @@ from donations.payments.models import Payment, Pledge
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
 from donations.prompts.models import PromptStat
+from donations.reminders.models import Reminder
 from donations.staff.models import AuditLog
 from tests.conftest import csrf_token
 
@@ -266,3 +267,51 @@ def test_experiments_are_staff_only_and_changes_admin_only(app, client):
     refused = client.post("/staff/experiments/short-banner/start", data={"csrf_token": token})
     assert refused.status_code == 403
     assert client.get("/staff/experiments/no-such-thing").status_code == 404
+
+
+def test_readers_who_cancel_the_reminders_a_variant_asked_for_breach_its_guardrail(app, client):
+    from donations.reminders.service import month_choices
+
+    with app.app_context():
+        experiment = draft(guardrail_margin=0.05)
+        service.start(experiment, "admin@newsroom.example")
+        month = month_choices(utcnow())[1].value
+        control, short = experiment.reported_as("control"), experiment.reported_as("short")
+    for n in range(60):  # as the component posts "remind me later" for each variant's readers
+        response = client.post(
+            "/api/reminders",
+            json={
+                "email": f"reader{n}@example.org",
+                "month": month,
+                "consent": True,
+                "variant": control if n < 30 else short,
+            },
+            headers={"Origin": "http://localhost"},
+        )
+        assert response.status_code == 200
+    with app.app_context():
+        for reminder in db.session.scalars(select(Reminder)):
+            reminder.confirmed_at = utcnow()
+            if reminder.variant == short and reminder.id % 10:
+                reminder.cancelled_at = utcnow()  # nine in ten of them said "no more"
+        db.session.commit()
+        results = service.results(db.session.merge(experiment), "usd")
+        figures = results.figures("short")
+        assert (figures.reminders, results.figures("control").reminders) == (30, 30)
+        assert figures.reminders_cancelled == 27
+        assert figures.breached == ["reminder unsubscribes"]
+
+
+def test_a_variant_name_no_experiment_could_report_is_not_stored_on_a_reminder(app, client):
+    from donations.reminders.service import month_choices
+
+    with app.app_context():
+        month = month_choices(utcnow())[1].value
+    response = client.post(
+        "/api/reminders",
+        json={"email": "x@example.org", "month": month, "consent": True, "variant": "<b>" * 40},
+        headers={"Origin": "http://localhost"},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Reminder.variant)) is None
