@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from donations.payments.enums import Frequency, Placement, PledgeStatus
+from donations.payments.enums import CONFIRMED, Frequency, Placement, PledgeStatus
 from donations.payments.models import Pledge
 from donations.payments.money import Money
 from donations.payments.stripe_gateway import CheckoutSession, PaymentServiceError, gateway
@@ -86,7 +86,7 @@ def confirmed_pledges_of(email: str) -> list[Pledge]:
     query = (
         select(Pledge)
         .where(func.lower(Pledge.email) == email.strip().lower())
-        .where(Pledge.status.in_(CONFIRMED_STATUSES))
+        .where(Pledge.status.in_(CONFIRMED))
         .order_by(Pledge.created_at.desc())
     )
     return list(db.session.scalars(query))
@@ -101,10 +101,8 @@ def pledges_of_customer(customer_id: str) -> list[Pledge]:
     query = (
         select(Pledge)
         .where(Pledge.customer_id == customer_id)
-        .where(Pledge.status.in_(CONFIRMED_STATUSES))
+        .where(Pledge.status.in_(CONFIRMED))
         .order_by(Pledge.created_at.desc())
     )
     return list(db.session.scalars(query))
 
-
-CONFIRMED_STATUSES = [status for status in PledgeStatus if status.confirmed]
