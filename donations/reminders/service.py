@@ -10,11 +10,12 @@ goes out while the claim is held and the send is recorded in the same transactio
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Update, and_, case, delete, func, or_, select, update
 
 from donations.payments.enums import CONFIRMED
 from donations.payments.models import Pledge
@@ -215,12 +216,34 @@ def send_confirmations(now: datetime | None = None) -> int:
         )
     )
     db.session.commit()
+    return _send_each(
+        Reminder.confirmation_sent_at.is_(None),
+        claim=lambda reminder: (
+            update(Reminder)
+            .where(Reminder.id == reminder.id, Reminder.confirmation_sent_at.is_(None))
+            .values(confirmation_sent_at=now)
+        ),
+        send=_send_confirmation,
+        owed="confirmation",
+    )
+
+
+def _send_each(
+    owed_when: ColumnElement[bool],
+    *,
+    claim: Callable[[Reminder], Update],
+    send: Callable[[Reminder], None],
+    owed: str,
+) -> int:
+    """E-mail each reminder that is owed one, a row at a time, on several machines at once: the
+    row is claimed by an update that only matches while it is still owed, and committed once its
+    e-mail went. One that failed stays owed, and is skipped for the rest of this run."""
     sent = 0
     failed: set[int] = set()
     while True:
         reminder = db.session.scalar(
             select(Reminder)
-            .where(Reminder.confirmation_sent_at.is_(None), Reminder.id.not_in(failed))
+            .where(owed_when, Reminder.id.not_in(failed))
             .order_by(Reminder.id)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -228,19 +251,14 @@ def send_confirmations(now: datetime | None = None) -> int:
         if reminder is None:
             db.session.rollback()
             return sent
-        claimed = db.session.execute(
-            update(Reminder)
-            .where(Reminder.id == reminder.id, Reminder.confirmation_sent_at.is_(None))
-            .values(confirmation_sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        claimed = db.session.execute(claim(reminder).execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
             db.session.rollback()  # another sender took it first
             continue
         try:
-            _send_confirmation(reminder)
+            send(reminder)
         except MailError:
-            log.exception("confirmation of reminder %s not sent; it stays owed", reminder.id)
+            log.exception("%s of reminder %s not sent; it stays owed", owed, reminder.id)
             db.session.rollback()
             failed.add(reminder.id)
             continue
@@ -265,55 +283,33 @@ def _due(now: datetime):
     )
 
 
-def _has_given(reminder: Reminder) -> bool:
-    """A confirmed pledge with this e-mail since the reminder was set: they gave; don't ask."""
-    query = select(Pledge.id).where(
-        func.lower(Pledge.email) == reminder.email,
-        Pledge.status.in_(CONFIRMED),
-        Pledge.created_at >= reminder.created_at,
-    )
-    return db.session.scalar(query.limit(1)) is not None
-
-
 def send_due(now: datetime | None = None) -> int:
-    """Send every reminder that is due, each once; returns how many were sent."""
+    """Send every reminder that is due, each once; returns how many were sent. A reader who gave
+    since asking (a confirmed pledge from the same address) is not asked: theirs is converted."""
     now = now or utcnow()
-    sent = 0
-    failed: set[int] = set()
-    while True:
-        query = (
-            select(Reminder)
-            .where(_due(now), Reminder.id.not_in(failed))
-            .order_by(Reminder.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        reminder = db.session.scalar(query)
-        if reminder is None:
-            db.session.rollback()
-            return sent
-        if _has_given(reminder):
-            reminder.converted_at = now
-            db.session.commit()
-            continue
-        claimed = db.session.execute(
+    has_given = (
+        select(Pledge.id)
+        .where(func.lower(Pledge.email) == Reminder.email, Pledge.status.in_(CONFIRMED))
+        .where(Pledge.created_at >= Reminder.created_at)
+        .exists()
+    )
+    db.session.execute(
+        update(Reminder)
+        .where(_due(now), has_given)
+        .values(converted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return _send_each(
+        _due(now),
+        claim=lambda reminder: (
             update(Reminder)
             .where(Reminder.id == reminder.id, Reminder.sent_count == reminder.sent_count)
             .values(sent_count=Reminder.sent_count + 1, last_sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            db.session.rollback()  # another sender took it first
-            continue
-        try:
-            _send(reminder, second=reminder.sent_count >= 1)
-        except MailError:
-            log.exception("reminder %s not sent; it stays due", reminder.id)
-            db.session.rollback()
-            failed.add(reminder.id)
-            continue
-        db.session.commit()
-        sent += 1
+        ),
+        send=lambda reminder: _send(reminder, second=reminder.sent_count >= 1),
+        owed="e-mail",
+    )
 
 
 def _send(reminder: Reminder, *, second: bool) -> None:

@@ -89,41 +89,39 @@ def remind_api():
     )
 
 
+# The links in reminders' e-mails ask on GET and act only on POST, so a mail scanner following
+# them changes nothing.
+
+
 @bp.get("/reminders/<code>/confirm")
 def confirm(code: str):
-    """Ask the address's owner to confirm: a GET confirms nothing, so a mail scanner following
-    the link cannot say yes for them."""
-    reminder = _find_or_404(code)
-    page = render_template("reminders/confirm.html", reminder=reminder, done=False)
-    return private(make_response(page))
+    """Ask the address's owner to confirm the reminder."""
+    return _answer("confirm", _find_or_404(code), done=False)
 
 
 @bp.post("/reminders/<code>/confirm")
 def confirm_confirmed(code: str):
     """Confirm the reminder: it will be sent in its month."""
     _find_or_404(code)
-    reminder = service.confirm(code)
-    return private(
-        make_response(render_template("reminders/confirm.html", reminder=reminder, done=True))
-    )
+    return _answer("confirm", service.confirm(code), done=True)
 
 
 @bp.get("/reminders/<code>/cancel")
 def cancel(code: str):
-    """Ask to confirm: a GET never cancels, so mail scanners following links change nothing."""
-    reminder = _find_or_404(code)
-    page = render_template("reminders/cancel.html", reminder=reminder, done=False)
-    return private(make_response(page))
+    """Ask to confirm the cancel."""
+    return _answer("cancel", _find_or_404(code), done=False)
 
 
 @bp.post("/reminders/<code>/cancel")
 def cancel_confirmed(code: str):
     """Cancel the reminder."""
     _find_or_404(code)
-    reminder = service.cancel(code)
-    return private(
-        make_response(render_template("reminders/cancel.html", reminder=reminder, done=True))
-    )
+    return _answer("cancel", service.cancel(code), done=True)
+
+
+def _answer(page: str, reminder, *, done: bool):
+    html = render_template(f"reminders/{page}.html", reminder=reminder, done=done)
+    return private(make_response(html))
 
 
 def _find_or_404(code: str):
