@@ -15,11 +15,14 @@ from tests.conftest import csrf_token
 
 
 def button(page: str) -> str:
-    return re.search(r"data-submit>([^<]*)<", page).group(1)
+    """What the button says as the page comes."""
+    return re.search(r'donate__label--current">([^<]*)<', page).group(1)
 
 
 def checked(page: str, name: str) -> list[str]:
-    """The values of the checked inputs called `name`."""
+    """The values of the checked inputs called `name`; "amount" is the chosen tab's preset."""
+    if name == "amount":
+        name = f"amount_{checked(page, 'frequency')[0]}"
     inputs = re.findall(r"<input\b[^>]*>", page)
     return [
         re.search(r'value="([^"]*)"', tag).group(1)
@@ -41,7 +44,8 @@ def test_form_defaults_to_monthly_with_its_presets(client):
     page = client.get("/support").get_data(as_text=True)
     assert checked(page, "frequency") == ["monthly"]
     assert checked(page, "amount") == ["5"]
-    assert re.findall(r'class="amount-grid__label"[^>]*>([^<]+)<', page) == [
+    monthly = page[page.index('data-presets="monthly"') :]
+    assert re.findall(r'class="amount-grid__label"[^>]*>([^<]+)<', monthly)[:4] == [
         "$2",
         "$5",
         "$10",
@@ -377,3 +381,31 @@ def challenge_provider():
     yield f"http://127.0.0.1:{server.server_port}/siteverify"
     server.shutdown()
     server.server_close()
+
+
+def test_the_chosen_tabs_own_preset_is_the_amount(app, client):
+    fields = {"amount_once": "25", "amount_monthly": "5", "amount_annual": "50"}
+    response = client.post(
+        "/support", data={"csrf_token": csrf_token(client), "frequency": "once", **fields}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        assert (only_pledge().frequency, only_pledge().amount) == ("once", 2500)
+
+
+def test_every_tab_has_its_presets_and_button_words_in_the_page(client):
+    page = client.get("/support").get_data(as_text=True)
+    assert checked(page, "amount_once") == ["10"]
+    assert checked(page, "amount_annual") == ["50"]
+    assert (
+        '<span class="donate__label" data-label="amount-once-1" hidden>Support $10</span>' in page
+    )
+    assert 'data-label="amount-annual-3" hidden>Support $200/year</span>' in page
+
+
+def test_a_refused_form_has_an_error_summary_that_takes_the_focus_and_links_to_the_field(client):
+    page = donate(client, other_amount="1").get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary"[^>]*>.*?</div>', page, re.S).group(0)
+    assert "autofocus" in summary
+    assert '<a href="#other_amount">Monthly support starts at $2/month.</a>' in summary
+    assert 'id="other_amount"' in page

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 
 from donations.payments.enums import Frequency
-from donations.payments.money import Money
+from donations.payments.money import NO_AMOUNT, NOT_A_NUMBER, TOO_PRECISE, Money
 
 FREQUENCY_LABELS = {
     Frequency.ONCE: "Once",
@@ -78,6 +78,9 @@ class AmountRules:
             "tooSmall": too_small,
             "tooLarge": "The most we can take online is {maximum}. "
             "For a larger gift, please write to us.",
+            "empty": NO_AMOUNT,
+            "notANumber": NOT_A_NUMBER,
+            "decimals": TOO_PRECISE,
             "suggest": f"Give {{amount}}{per} instead",
             "button": f"Support {{amount}}{per}",
         }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from donations.payments.amounts import FREQUENCY_LABELS, AmountRules
+from donations.payments.amounts import FREQUENCY_LABELS, AmountRules, button_label
 from donations.payments.enums import Frequency, Placement
 from donations.payments.money import AmountError, Money, symbol
 from donations.payments.pledges import Attribution, PledgeRequest
@@ -18,6 +20,32 @@ SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 TOKEN_CHARS = SLUG_CHARS | frozenset("_")
 ATTRIBUTION_FIELDS = ("article", "placement", "prompt", "variant")
 MAX_AMOUNT_TEXT = 20  # the "other amount" field's own length
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: str
+    value: str  # major units, as the radio sends it
+    label: str
+    checked: bool
+    button: str  # what the button says when it is the choice
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One frequency's presets. Every tab is in the page, so that without the script the tab
+    chosen shows its own presets and button (the stylesheet picks them, site.css)."""
+
+    frequency: str
+    name: str
+    presets: list[Preset]
+    current: bool
+    other_button: str  # the button's words while an amount is typed
+
+
+def tab_field(frequency: Frequency | str) -> str:
+    """The name of a tab's preset radios: each tab keeps its own choice."""
+    return f"amount_{frequency}"
 
 
 class TamperedForm(Exception):
@@ -70,6 +98,8 @@ class DonationForm(FlaskForm):
             )
             for minor in rules.rule(self.frequency.data).presets
         ] + [SelectChoice(OTHER, "Other")]
+        if self.is_submitted() and not self.amount.raw_data:
+            self.amount.data = request.form.get(tab_field(self.frequency.data), self.amount.data)
         preset_values = {choice.value for choice in self.amount.choices}
         if not (self.other_amount.data or "").strip() and self.amount.data not in preset_values:
             # An amount that is no preset of this frequency is shown where it can be read and
@@ -115,6 +145,38 @@ class DonationForm(FlaskForm):
         if money is None or self.rules.problem(self.frequency.data, money) is None:
             return None
         return self.rules.nearest(self.frequency.data, money)
+
+    def tabs(self) -> list[Tab]:
+        """Every frequency's presets, the chosen one's as the reader left them, the others'
+        at their defaults; and the button's words for each choice."""
+        typed = self.amount.data == OTHER
+        tabs = []
+        for frequency in Frequency:
+            current = frequency == self.frequency.data
+            preferred = self.rules.default_amount(frequency, self.currency.data).major_text
+            picked = self.amount.data if current else preferred
+            presets = [
+                Preset(
+                    id=f"amount-{frequency}-{index}",
+                    value=money.major_text,
+                    label=str(money),
+                    checked=not typed and money.major_text == picked,
+                    button=button_label(frequency, money),
+                )
+                for index, minor in enumerate(self.rules.rule(frequency).presets)
+                for money in [Money(minor, self.currency.data)]
+            ]
+            chosen = self.chosen_amount() if current and typed else None
+            tabs.append(
+                Tab(
+                    frequency=str(frequency),
+                    name=tab_field(frequency),
+                    presets=presets,
+                    current=current,
+                    other_button=button_label(frequency, chosen),
+                )
+            )
+        return tabs
 
     def error_links(self) -> list[tuple[str, str]]:
         """(field id, message) for the error summary, in the order the fields come."""
@@ -193,7 +255,9 @@ def prefill(rules: AmountRules, args: Mapping[str, str]) -> dict[str, str]:
     if currency in rules.currencies:
         data["currency"] = currency
     chosen = data.get("frequency", rules.default_frequency)
-    text = (args.get("other_amount") or args.get("amount") or "").strip()
+    text = (
+        args.get("other_amount") or args.get(tab_field(chosen)) or args.get("amount") or ""
+    ).strip()
     try:
         money = Money.parse(text, data.get("currency", rules.default_currency))
     except AmountError:

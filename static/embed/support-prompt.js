@@ -270,6 +270,42 @@ export function decidePage(state, rules, placements, now, options = {}) {
   return decisions;
 }
 
+// Amounts ----------------------------------------------------------------------------------------
+
+// The amount checks of the service's rules (`form.amounts` in the configuration, the donation
+// form's data-amounts: AmountRules.as_json), with its words; donate-form.js uses them too.
+export const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
+export const money = (minor, symbol) =>
+  symbol + (minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0 });
+
+// What a reader typed, as Money.parse reads it: '12.50', '12,50', '1,000', '$12'.
+export function parseAmount(text) {
+  let cleaned = String(text ?? "").trim().replace(/^[$€£]+/, "").trim().replaceAll(" ", "");
+  if (!cleaned) return { error: "empty" };
+  if (cleaned.includes(",") && cleaned.includes(".")) cleaned = cleaned.replaceAll(",", "");
+  else if (/^\d{1,3}(,\d{3})+$/.test(cleaned)) cleaned = cleaned.replaceAll(",", "");
+  else cleaned = cleaned.replaceAll(",", ".");
+  if (!/^\d{1,9}(\.\d+)?$/.test(cleaned)) return { error: "notANumber" };
+  const [whole, fraction = ""] = cleaned.split(".");
+  if (fraction.replace(/0+$/, "").length > 2) return { error: "decimals" };
+  return { minor: Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2)) };
+}
+
+// The amount, why it cannot be taken (null when it can), and the nearest one that can.
+export function checkAmount(text, rule, symbol) {
+  const { minor = null, error } = parseAmount(text);
+  if (error) return { minor, problem: rule.words[error], nearest: null };
+  const fill = (name, limit) => rule.words[name].replace(/\{\w+\}/, money(limit, symbol));
+  if (minor < rule.minimum) return { minor, problem: fill("tooSmall", rule.minimum), nearest: rule.minimum };
+  if (minor > rule.maximum) return { minor, problem: fill("tooLarge", rule.maximum), nearest: rule.maximum };
+  return { minor, problem: null, nearest: null };
+}
+
+// What the button says: exactly the amount and the cadence ("Support $5/month").
+export const buttonLabel = (rule, minor, symbol) =>
+  minor === null ? "Continue" : rule.words.button.replace("{amount}", money(minor, symbol));
+export const suggestLabel = (rule, minor, symbol) => rule.words.suggest.replace("{amount}", money(minor, symbol));
+
 // The element -------------------------------------------------------------------------------------
 
 if (globalThis.customElements && !customElements.get("support-prompt")) defineElement();
@@ -507,9 +543,6 @@ async function decideAll() {
   for (const el of elements) el.show(decisions[el.placement], config);
 }
 
-const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
-const money = (minor, symbol) =>
-  symbol + (minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0 });
 
 class SupportPrompt extends HTMLElement {
   connectedCallback() {

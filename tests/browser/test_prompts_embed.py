@@ -136,7 +136,7 @@ def test_the_component_works_on_another_sites_page(page: Page, host_page, live_s
     appeal = page.get_by_role("region", name="A Message from The Moscow Times:")
     expect(appeal).to_be_visible()
     appeal.get_by_text("Annual", exact=True).click()
-    appeal.get_by_text("$100", exact=True).click()
+    appeal.get_by_text("$100", exact=True).filter(visible=True).click()
     expect(appeal.locator("#summary")).to_have_text("You’ll give $100/year on our secure page.")
     appeal.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(re.escape(live_server) + r"/support\?"))
