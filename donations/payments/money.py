@@ -15,7 +15,7 @@ from flask_babel import get_locale
 MINOR_PER_MAJOR = 100
 _PLAIN_NUMBER = re.compile(r"\d{1,9}(\.\d+)?")
 _SYMBOLS = "$€£"
-# What a reader is told about text that is no amount (the browser's check says the same: amounts.py).
+# What a reader is told about text that is no amount (the browser says the same: amounts.py).
 NO_AMOUNT = "Please enter an amount."
 NOT_A_NUMBER = "Please enter the amount as a number, for example 15."
 TOO_PRECISE = "Please use at most two decimal places."
