@@ -78,13 +78,12 @@ function enhance(form, { checkAmount, buttonLabel, suggestLabel, money, major })
     if (visible) other.setAttribute("aria-invalid", "true");
     else other.removeAttribute("aria-invalid");
     suggestion.hidden = !(visible && nearest !== null);
-    suggestion.replaceChildren();
+    // One link, kept: rebuilt, it would vanish under the click that blurs the field.
     if (!suggestion.hidden) {
-      const offer = document.createElement("a");
+      const offer = suggestion.querySelector("[data-suggest]") || suggestion.appendChild(document.createElement("a"));
       offer.href = "#other_amount";
       offer.dataset.suggest = String(nearest);
       offer.textContent = suggestLabel(rule, nearest, symbol());
-      suggestion.append(offer);
     }
   };
 
