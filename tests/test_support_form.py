@@ -15,11 +15,14 @@ from tests.conftest import csrf_token
 
 
 def button(page: str) -> str:
-    return re.search(r"data-submit>([^<]*)<", page).group(1)
+    """What the button says as the page comes."""
+    return re.search(r'donate__label--current">([^<]*)<', page).group(1)
 
 
 def checked(page: str, name: str) -> list[str]:
-    """The values of the checked inputs called `name`."""
+    """The values of the checked inputs called `name`; "amount" is the chosen tab's preset."""
+    if name == "amount":
+        name = f"amount_{checked(page, 'frequency')[0]}"
     inputs = re.findall(r"<input\b[^>]*>", page)
     return [
         re.search(r'value="([^"]*)"', tag).group(1)
@@ -41,7 +44,8 @@ def test_form_defaults_to_monthly_with_its_presets(client):
     page = client.get("/support").get_data(as_text=True)
     assert checked(page, "frequency") == ["monthly"]
     assert checked(page, "amount") == ["5"]
-    assert re.findall(r'class="amount-grid__label"[^>]*>([^<]+)<', page) == [
+    monthly = page[page.index('data-presets="monthly"') :]
+    assert re.findall(r'class="amount-grid__label"[^>]*>([^<]+)<', monthly)[:4] == [
         "$2",
         "$5",
         "$10",
@@ -73,8 +77,7 @@ def test_query_string_prefills_the_form(client, query, frequency, amount, label)
         "?frequency=weekly&amount=abc&currency=xyz",
         "?amount=-5",
         "?amount=1e9",
-        "?frequency=annual&amount=2",  # below the annual minimum
-        "?amount=99999999999999999999",
+        "?amount=999999999999999999999",
         "?currency=%01&article=<script>",
     ],
 )
@@ -82,8 +85,40 @@ def test_bad_query_values_are_ignored(client, query):
     response = client.get("/support" + query)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert button(page) in ("Support $5/month", "Support $50/year")
+    assert button(page) == "Support $5/month"
     assert "<script>" not in page
+
+
+@pytest.mark.parametrize(
+    "query, kept, label, problem, offer",
+    [
+        ("?frequency=once&amount=0.50", "0.50", "Support $0.50", "is $1.", "Give $1 instead"),
+        ("?amount=1", "1", "Support $1/month", "starts at $2/month.", "Give $2/month instead"),
+        (
+            "?amount=20000",
+            "20000",
+            "Support $20,000/month",
+            "The most we can take online is $10,000.",
+            "Give $10,000/month instead",
+        ),
+        (
+            "?frequency=annual&amount=7&currency=eur",
+            "7",
+            "Support €7/year",
+            "Annual support starts at €10/year.",
+            "Give €10/year instead",
+        ),
+    ],
+)
+def test_an_amount_outside_the_rules_is_kept_explained_and_the_nearest_offered(
+    client, query, kept, label, problem, offer
+):
+    page = client.get("/support" + query).get_data(as_text=True)
+    assert checked(page, "amount") == []
+    assert re.search(rf'name="other_amount"[^>]*value="{re.escape(kept)}"', page)
+    assert button(page) == label
+    assert re.search(rf'id="amount-error" data-amount-error>[^<]*{re.escape(problem)}', page)
+    assert re.search(rf"data-suggest=\"\d+\">{re.escape(offer)}</a>", page)
 
 
 def test_valid_one_off_gift_creates_a_pending_pledge_and_goes_to_checkout(app, client, sandbox):
@@ -133,7 +168,7 @@ def test_invalid_choices_are_explained_and_kept(app, client, fields, message):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in page
-    assert 'role="alert"' in page
+    assert "There is a problem" in page
     if "other_amount" in fields:
         assert f'value="{fields["other_amount"]}"' in page
     with app.app_context():
@@ -228,11 +263,34 @@ def test_cancelled_checkout_brings_the_reader_back_to_a_prefilled_form(app, clie
     assert button(page) == "Support €200/year"
 
 
-def test_donations_are_rate_limited(make_app):
+def test_donations_that_reach_stripe_are_rate_limited(make_app):
     app = make_app(RATELIMIT_ENABLED=True, DONATE_RATE_LIMIT="3/minute")
     client = app.test_client()
-    statuses = [donate(client, other_amount="1").status_code for _ in range(4)]
-    assert statuses == [422, 422, 422, 429]
+    statuses = [donate(client).status_code for _ in range(4)]
+    assert statuses == [303, 303, 303, 429]
+
+
+def test_failed_validations_do_not_count_towards_the_limit(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, DONATE_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    statuses = [donate(client, other_amount="1").status_code for _ in range(5)]
+    statuses += [donate(client).status_code for _ in range(3)]
+    assert statuses == [422] * 5 + [303, 303, 429]
+
+
+def test_a_rate_limited_reader_keeps_their_choice_and_learns_when_to_retry(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, DONATE_RATE_LIMIT="1/minute")
+    client = app.test_client()
+    donate(client)
+    response = donate(client, frequency="annual", other_amount="75", currency="eur")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 61
+    assert re.search(r"please try again in \d+ seconds", page)
+    assert checked(page, "frequency") == ["annual"]
+    assert 'value="75"' in page
+    assert button(page) == "Support €75/year"
+    assert "per 1 minute" not in page
 
 
 @pytest.mark.parametrize(
@@ -280,12 +338,12 @@ def test_one_browser_session_is_throttled_even_from_many_addresses(make_app):
     statuses = [
         client.post(
             "/support",
-            data={"csrf_token": token, "frequency": "monthly", "other_amount": "1"},
+            data={"csrf_token": token, "frequency": "monthly", "other_amount": "5"},
             environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
         ).status_code
         for n in range(3)
     ]
-    assert statuses == [422, 422, 429]
+    assert statuses == [303, 303, 429]
 
 
 def test_the_bot_challenge_is_checked_when_configured(make_app, challenge_provider):
@@ -323,3 +381,31 @@ def challenge_provider():
     yield f"http://127.0.0.1:{server.server_port}/siteverify"
     server.shutdown()
     server.server_close()
+
+
+def test_the_chosen_tabs_own_preset_is_the_amount(app, client):
+    fields = {"amount_once": "25", "amount_monthly": "5", "amount_annual": "50"}
+    response = client.post(
+        "/support", data={"csrf_token": csrf_token(client), "frequency": "once", **fields}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        assert (only_pledge().frequency, only_pledge().amount) == ("once", 2500)
+
+
+def test_every_tab_has_its_presets_and_button_words_in_the_page(client):
+    page = client.get("/support").get_data(as_text=True)
+    assert checked(page, "amount_once") == ["10"]
+    assert checked(page, "amount_annual") == ["50"]
+    assert (
+        '<span class="donate__label" data-label="amount-once-1" hidden>Support $10</span>' in page
+    )
+    assert 'data-label="amount-annual-3" hidden>Support $200/year</span>' in page
+
+
+def test_a_refused_form_has_an_error_summary_that_takes_the_focus_and_links_to_the_field(client):
+    page = donate(client, other_amount="1").get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary"[^>]*>.*?</div>', page, re.S).group(0)
+    assert "autofocus" in summary
+    assert '<a href="#other_amount">Monthly support starts at $2/month.</a>' in summary
+    assert 'id="other_amount"' in page

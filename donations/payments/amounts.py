@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 
 from donations.payments.enums import Frequency
-from donations.payments.money import Money
+from donations.payments.money import NO_AMOUNT, NOT_A_NUMBER, TOO_PRECISE, Money
 
 FREQUENCY_LABELS = {
     Frequency.ONCE: "Once",
@@ -53,25 +53,49 @@ class AmountRules:
         frequency = Frequency(frequency)
         minimum = Money(self.rule(frequency).minimum, money.currency)
         if money < minimum:
-            starts = f"{minimum}{PER[frequency]}"
-            if frequency is Frequency.ONCE:
-                return f"The smallest gift we can take is {starts}."
-            return f"{FREQUENCY_LABELS[frequency]} support starts at {starts}."
+            return self.words(frequency)["tooSmall"].format(minimum=minimum)
         if money.amount > self.maximum:
-            return (
-                f"The most we can take online is {Money(self.maximum, money.currency)}. "
-                "For a larger gift, please write to us."
-            )
+            maximum = Money(self.maximum, money.currency)
+            return self.words(frequency)["tooLarge"].format(maximum=maximum)
         return None
 
+    def nearest(self, frequency: Frequency | str, money: Money) -> Money:
+        """The amount closest to this one that the rules take."""
+        lowest = self.rule(frequency).minimum
+        return Money(min(max(money.amount, lowest), self.maximum), money.currency)
+
+    @staticmethod
+    def words(frequency: Frequency | str) -> dict[str, str]:
+        """What the form says about an amount, with {minimum}, {maximum} and {amount} to fill in
+        (the server here, the form's script and the component in the browser)."""
+        frequency = Frequency(frequency)
+        per = PER[frequency]
+        if frequency is Frequency.ONCE:
+            too_small = "The smallest gift we can take is {minimum}."
+        else:
+            too_small = f"{FREQUENCY_LABELS[frequency]} support starts at {{minimum}}{per}."
+        return {
+            "tooSmall": too_small,
+            "tooLarge": "The most we can take online is {maximum}. "
+            "For a larger gift, please write to us.",
+            "empty": NO_AMOUNT,
+            "notANumber": NOT_A_NUMBER,
+            "decimals": TOO_PRECISE,
+            "suggest": f"Give {{amount}}{per} instead",
+            "button": f"Support {{amount}}{per}",
+        }
+
     def as_json(self) -> dict[str, Any]:
-        """The rules for the browser: presets, default and minimum per frequency, in minor units."""
+        """The rules for the browser, the form's script and the component alike: presets,
+        default, minimum and maximum per frequency in minor units, and their words."""
         return {
             str(frequency): {
                 "presets": list(rule.presets),
                 "default": rule.default,
                 "minimum": rule.minimum,
+                "maximum": self.maximum,
                 "per": PER[frequency],
+                "words": self.words(frequency),
             }
             for frequency, rule in self.rules.items()
         }
@@ -105,9 +129,11 @@ def amount_rules(config: Mapping[str, Any]) -> AmountRules:
     )
 
 
-def button_label(frequency: Frequency | str, money: Money) -> str:
-    """'Support $5/month': the button says what will happen."""
-    return f"Support {money}{PER[Frequency(frequency)]}"
+def button_label(frequency: Frequency | str, money: Money | None) -> str:
+    """'Support $5/month': the button says what Checkout will charge, and how often."""
+    if money is None:
+        return "Continue"
+    return AmountRules.words(Frequency(frequency))["button"].format(amount=money)
 
 
 def pledge_summary(frequency: Frequency | str, money: Money) -> str:

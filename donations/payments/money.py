@@ -15,6 +15,10 @@ from flask_babel import get_locale
 MINOR_PER_MAJOR = 100
 _PLAIN_NUMBER = re.compile(r"\d{1,9}(\.\d+)?")
 _SYMBOLS = "$€£"
+# What a reader is told about text that is no amount (the browser says the same: amounts.py).
+NO_AMOUNT = "Please enter an amount."
+NOT_A_NUMBER = "Please enter the amount as a number, for example 15."
+TOO_PRECISE = "Please use at most two decimal places."
 
 
 class AmountError(ValueError):
@@ -43,13 +47,13 @@ class Money:
         """What a reader typed: '12.50', '12,50', '1,000' or '$12'; AmountError otherwise."""
         cleaned = text.strip().lstrip(_SYMBOLS).strip().replace(" ", "")
         if not cleaned:
-            raise AmountError("Please enter an amount.")
+            raise AmountError(NO_AMOUNT)
         cleaned = _normalise_separators(cleaned)
         if not _PLAIN_NUMBER.fullmatch(cleaned):
-            raise AmountError("Please enter the amount as a number, for example 15.")
+            raise AmountError(NOT_A_NUMBER)
         minor = Decimal(cleaned) * MINOR_PER_MAJOR
         if minor != minor.to_integral_value():
-            raise AmountError("Please use at most two decimal places.")
+            raise AmountError(TOO_PRECISE)
         return cls(int(minor), currency)
 
     @property

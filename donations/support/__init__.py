@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(views.donation_form, "donation_form")
     app.add_template_global(
-        lambda form: button_label(form.frequency.data, form.shown_amount()), "form_button_label"
+        lambda form: button_label(form.frequency.data, form.chosen_amount()), "form_button_label"
     )
     app.add_template_global(
         lambda pledge: pledge_summary(pledge.frequency, pledge.money), "pledge_summary"

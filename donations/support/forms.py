@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from donations.payments.amounts import FREQUENCY_LABELS, AmountRules
+from donations.payments.amounts import FREQUENCY_LABELS, AmountRules, button_label
 from donations.payments.enums import Frequency, Placement
 from donations.payments.money import AmountError, Money, symbol
 from donations.payments.pledges import Attribution, PledgeRequest
@@ -17,6 +19,33 @@ OTHER = "other"
 SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 TOKEN_CHARS = SLUG_CHARS | frozenset("_")
 ATTRIBUTION_FIELDS = ("article", "placement", "prompt", "variant")
+MAX_AMOUNT_TEXT = 20  # the "other amount" field's own length
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: str
+    value: str  # major units, as the radio sends it
+    label: str
+    checked: bool
+    button: str  # what the button says when it is the choice
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One frequency's presets. Every tab is in the page, so that without the script the tab
+    chosen shows its own presets and button (the stylesheet picks them, site.css)."""
+
+    frequency: str
+    name: str
+    presets: list[Preset]
+    current: bool
+    other_button: str  # the button's words while an amount is typed
+
+
+def tab_field(frequency: Frequency | str) -> str:
+    """The name of a tab's preset radios: each tab keeps its own choice."""
+    return f"amount_{frequency}"
 
 
 class TamperedForm(Exception):
@@ -34,7 +63,7 @@ class DonationForm(FlaskForm):
         validate_choice=False,
     )
     amount = RadioField("Choose an amount", choices=[], validate_choice=False)
-    other_amount = StringField("Other amount", validators=[Length(max=20)])
+    other_amount = StringField("Other amount", validators=[Length(max=MAX_AMOUNT_TEXT)])
     currency = SelectField("Currency", choices=[], validate_choice=False)
     email = EmailField(
         "E-mail",
@@ -69,6 +98,13 @@ class DonationForm(FlaskForm):
             )
             for minor in rules.rule(self.frequency.data).presets
         ] + [SelectChoice(OTHER, "Other")]
+        if self.is_submitted() and not self.amount.raw_data:
+            self.amount.data = request.form.get(tab_field(self.frequency.data), self.amount.data)
+        preset_values = {choice.value for choice in self.amount.choices}
+        if not (self.other_amount.data or "").strip() and self.amount.data not in preset_values:
+            # An amount that is no preset of this frequency is shown where it can be read and
+            # corrected: in the "other amount" field, never swapped for a preset.
+            self.other_amount.data = self.amount.data
         if (self.other_amount.data or "").strip():
             self.amount.data = OTHER  # what the reader typed is the amount, not a preset
         elif not self.amount.data and not self.is_submitted():
@@ -87,16 +123,70 @@ class DonationForm(FlaskForm):
         """The amount radios of the chosen frequency (the "other" choice is the text field)."""
         return [option for option in self.amount if option.data != OTHER]
 
-    def shown_amount(self) -> Money:
-        """The amount the button names: what the reader typed or picked, else the default."""
-        for text in (self.other_amount.data, self.amount.data):
-            try:
-                money = Money.parse(text or "", self.currency.data)
-            except AmountError:
-                continue
-            if self.rules.problem(self.frequency.data, money) is None:
-                return money
-        return self.rules.default_amount(self.frequency.data, self.currency.data)
+    def chosen_amount(self) -> Money | None:
+        """What the reader typed or picked, as it stands, whether or not it can be taken."""
+        text = self.other_amount.data if self.amount.data == OTHER else self.amount.data
+        try:
+            return Money.parse(text or "", self.currency.data)
+        except AmountError:
+            return None
+
+    def amount_problem(self) -> str | None:
+        """Why the amount cannot be taken: the check's message once sent, else the rules' word
+        on an amount a link or a return from Checkout put in the form."""
+        if self.other_amount.errors:
+            return self.other_amount.errors[0]
+        money = self.chosen_amount()
+        return None if money is None else self.rules.problem(self.frequency.data, money)
+
+    def suggestion(self) -> Money | None:
+        """The nearest amount that can be taken, offered beside one that cannot."""
+        money = self.chosen_amount()
+        if money is None or self.rules.problem(self.frequency.data, money) is None:
+            return None
+        return self.rules.nearest(self.frequency.data, money)
+
+    def tabs(self) -> list[Tab]:
+        """Every frequency's presets, the chosen one's as the reader left them, the others'
+        at their defaults; and the button's words for each choice."""
+        typed = self.amount.data == OTHER
+        tabs = []
+        for frequency in Frequency:
+            current = frequency == self.frequency.data
+            preferred = self.rules.default_amount(frequency, self.currency.data).major_text
+            picked = self.amount.data if current else preferred
+            presets = [
+                Preset(
+                    id=f"amount-{frequency}-{index}",
+                    value=money.major_text,
+                    label=str(money),
+                    checked=not typed and money.major_text == picked,
+                    button=button_label(frequency, money),
+                )
+                for index, minor in enumerate(self.rules.rule(frequency).presets)
+                for money in [Money(minor, self.currency.data)]
+            ]
+            chosen = self.chosen_amount() if current and typed else None
+            tabs.append(
+                Tab(
+                    frequency=str(frequency),
+                    name=tab_field(frequency),
+                    presets=presets,
+                    current=current,
+                    other_button=button_label(frequency, chosen),
+                )
+            )
+        return tabs
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(field id, message) for the error summary, in the order the fields come."""
+        targets = {
+            "frequency": f"frequency-{self.rules.default_frequency}",
+            "other_amount": "other_amount",
+            "currency": "currency",
+            "email": "email",
+        }
+        return [(targets[name], self.errors[name][0]) for name in targets if name in self.errors]
 
     def validate_frequency(self, field: RadioField) -> None:
         if field.raw_data and field.raw_data[0] not in set(map(str, Frequency)):
@@ -165,12 +255,16 @@ def prefill(rules: AmountRules, args: Mapping[str, str]) -> dict[str, str]:
     if currency in rules.currencies:
         data["currency"] = currency
     chosen = data.get("frequency", rules.default_frequency)
-    text = args.get("other_amount") or args.get("amount") or ""
+    text = (
+        args.get("other_amount") or args.get(tab_field(chosen)) or args.get("amount") or ""
+    ).strip()
     try:
         money = Money.parse(text, data.get("currency", rules.default_currency))
     except AmountError:
         money = None
-    if money is not None and rules.problem(chosen, money) is None:
+    if money is not None and len(text) <= MAX_AMOUNT_TEXT:
+        # An amount outside the rules is kept too: the form shows it, says why, and offers
+        # the nearest one it can take.
         if money.amount in rules.rule(chosen).presets:
             data["amount"] = money.major_text
         else:

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
+import time
 from datetime import timedelta
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request, session
+from flask import (
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_limiter import RequestLimit
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from donations.payments import pledges, supporter_pass
@@ -29,6 +42,22 @@ def donation_rate_limit() -> str:
 
 def session_rate_limit() -> str:
     return current_app.config["DONATE_SESSION_RATE_LIMIT"]
+
+
+def reached_stripe(_response: Response) -> bool:
+    """Only an attempt that reached Stripe counts: card testers need Checkout, while a reader
+    correcting an amount the form refused has tried nothing yet."""
+    return g.get("reached_stripe", False)
+
+
+def rate_limited(limit: RequestLimit) -> Response:
+    """Too many attempts: the donation page again, the reader's choice kept, and when to retry."""
+    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    response = render_form(
+        DonationForm(donation_rules()), notice="rate-limited", status=429, retry_after=wait
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def browser_session() -> str:
@@ -63,8 +92,16 @@ def token():
 
 
 @bp.post("/support")
-@limiter.limit(donation_rate_limit, methods=["POST"])
-@limiter.limit(session_rate_limit, methods=["POST"], key_func=browser_session)
+@limiter.limit(
+    donation_rate_limit, methods=["POST"], deduct_when=reached_stripe, on_breach=rate_limited
+)
+@limiter.limit(
+    session_rate_limit,
+    methods=["POST"],
+    key_func=browser_session,
+    deduct_when=reached_stripe,
+    on_breach=rate_limited,
+)
 def submit():
     """Check the reader's choice, store the pledge, and send the reader to Stripe Checkout."""
     donation_form = DonationForm(donation_rules())
@@ -78,6 +115,7 @@ def submit():
     if not challenge.passed(request.form.get(challenge.TOKEN_FIELD), request.remote_addr):
         return render_form(donation_form, notice="challenge", status=400)
     pledge = pledges.start_pledge(donation_form.pledge_request(request.referrer))
+    g.reached_stripe = True
     try:
         checkout = pledges.open_checkout(
             pledge,
@@ -143,7 +181,18 @@ def csrf_failed(error: CSRFError):
     return render_template("errors/error.html", status=400, message=error.description), 400
 
 
-def render_form(donation_form: DonationForm, notice: str | None = None, status: int = 200):
+def render_form(
+    donation_form: DonationForm,
+    notice: str | None = None,
+    status: int = 200,
+    retry_after: int | None = None,
+) -> Response:
     """The donation page: the reader's own form token is in it, so no cache may keep it."""
-    page = render_template("support/form.html", form=donation_form, notice=notice, other=OTHER)
+    page = render_template(
+        "support/form.html",
+        form=donation_form,
+        notice=notice,
+        other=OTHER,
+        retry_after=retry_after,
+    )
     return private(make_response(page, status))

@@ -270,6 +270,42 @@ export function decidePage(state, rules, placements, now, options = {}) {
   return decisions;
 }
 
+// Amounts ----------------------------------------------------------------------------------------
+
+// The amount checks of the service's rules (`form.amounts` in the configuration, the donation
+// form's data-amounts: AmountRules.as_json), with its words; donate-form.js uses them too.
+export const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
+export const money = (minor, symbol) =>
+  symbol + (minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0 });
+
+// What a reader typed, as Money.parse reads it: '12.50', '12,50', '1,000', '$12'.
+export function parseAmount(text) {
+  let cleaned = String(text ?? "").trim().replace(/^[$€£]+/, "").trim().replaceAll(" ", "");
+  if (!cleaned) return { error: "empty" };
+  if (cleaned.includes(",") && cleaned.includes(".")) cleaned = cleaned.replaceAll(",", "");
+  else if (/^\d{1,3}(,\d{3})+$/.test(cleaned)) cleaned = cleaned.replaceAll(",", "");
+  else cleaned = cleaned.replaceAll(",", ".");
+  if (!/^\d{1,9}(\.\d+)?$/.test(cleaned)) return { error: "notANumber" };
+  const [whole, fraction = ""] = cleaned.split(".");
+  if (fraction.replace(/0+$/, "").length > 2) return { error: "decimals" };
+  return { minor: Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2)) };
+}
+
+// The amount, why it cannot be taken (null when it can), and the nearest one that can.
+export function checkAmount(text, rule, symbol) {
+  const { minor = null, error } = parseAmount(text);
+  if (error) return { minor, problem: rule.words[error], nearest: null };
+  const fill = (name, limit) => rule.words[name].replace(/\{\w+\}/, money(limit, symbol));
+  if (minor < rule.minimum) return { minor, problem: fill("tooSmall", rule.minimum), nearest: rule.minimum };
+  if (minor > rule.maximum) return { minor, problem: fill("tooLarge", rule.maximum), nearest: rule.maximum };
+  return { minor, problem: null, nearest: null };
+}
+
+// What the button says: exactly the amount and the cadence ("Support $5/month").
+export const buttonLabel = (rule, minor, symbol) =>
+  minor === null ? "Continue" : rule.words.button.replace("{amount}", money(minor, symbol));
+export const suggestLabel = (rule, minor, symbol) => rule.words.suggest.replace("{amount}", money(minor, symbol));
+
 // The element -------------------------------------------------------------------------------------
 
 if (globalThis.customElements && !customElements.get("support-prompt")) defineElement();
@@ -288,7 +324,7 @@ const STYLES = `
 .appeal { background: var(--bg); border-top: 4px solid var(--brand); padding: 1.75rem 1.25rem 2rem; margin: 3rem 0 0; }
 .heading { font: 700 1.05rem/1.3 var(--sans); color: var(--brand); margin: 0 0 1rem; }
 .heading:focus { outline: none; } /* focused only to start the dialog's reading order there */
-.copy p { font: 1.05rem/1.6 var(--serif); margin: 0 0 1rem; }
+.copy p { font: 1.05rem/1.6 var(--sans); margin: 0 0 1rem; }
 .copy p:first-child { font-weight: 700; }
 fieldset { border: 0; padding: 0; margin: 0 0 1.25rem; min-width: 0; }
 legend { font-weight: 600; margin-bottom: .6rem; padding: 0; }
@@ -305,7 +341,16 @@ legend { font-weight: 600; margin-bottom: .6rem; padding: 0; }
 .field { display: flex; flex-direction: column; gap: .35rem; margin-bottom: 1rem; max-width: 22rem; }
 .field label { font-weight: 600; font-size: .95rem; }
 input[type=text], input[type=email] { font: 1rem/1.4 var(--sans); padding: .65rem .75rem; border: 2px solid #767676; border-radius: 6px; background: #fff; color: var(--ink); width: 100%; }
-input[aria-invalid=true] { border-color: #b00020; }
+input[aria-invalid=true], .money:has([aria-invalid]) { border-color: #b00020; }
+select { font: 1rem/1.4 var(--sans); padding: .65rem .75rem; border: 2px solid #767676; border-radius: 6px; background: #fff; color: var(--ink); max-width: 10rem; }
+.money { display: flex; align-items: center; border: 2px solid #767676; border-radius: 6px; background: #fff; }
+.money:focus-within { outline: 3px solid var(--focus); outline-offset: 2px; }
+.money span { padding-left: .75rem; color: var(--soft); font-weight: 600; }
+.money input { border: 0; outline: none; }
+.offer { margin: 0; }
+.methods { list-style: none; display: flex; flex-wrap: wrap; justify-content: center; gap: .4rem; padding: 0; margin: .5rem 0 0; }
+.methods li { font: 700 .72rem/1 var(--sans); border: 1px solid #b5b5b5; border-radius: 4px; padding: .35rem .5rem; background: #fff; color: #333; }
+.offer .link { font-weight: 600; }
 .primary { display: block; width: 100%; font: 600 1.15rem/1.2 var(--sans); color: #fff; background: var(--accent); border: 2px solid var(--accent); border-radius: 4px; padding: .95rem 1rem; cursor: pointer; text-align: center; text-decoration: none; }
 .primary:hover { background: #a00c24; border-color: #a00c24; }
 .summary, .small { font-size: .88rem; color: var(--soft); text-align: center; margin: .6rem 0 0; }
@@ -507,9 +552,6 @@ async function decideAll() {
   for (const el of elements) el.show(decisions[el.placement], config);
 }
 
-const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
-const money = (minor, symbol) =>
-  symbol + (minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0 });
 
 class SupportPrompt extends HTMLElement {
   connectedCallback() {
@@ -650,6 +692,9 @@ class SupportPrompt extends HTMLElement {
           value === form.frequency ? " checked" : ""
         }><label for="f-${value}">${label}</label>`,
     ).join("");
+    const currencies = form.currencies
+      .map((code) => `<option value="${code}"${code === form.currency ? " selected" : ""}>${code.toUpperCase()} ${esc(form.symbols[code])}</option>`)
+      .join("");
     return `<section class="appeal" aria-labelledby="heading">
       <h2 class="heading" id="heading" tabindex="-1"${this.placement === "overlay" ? " autofocus" : ""}>${esc(copy.heading)}</h2>
       <div class="copy">${paragraphs}</div>
@@ -657,10 +702,13 @@ class SupportPrompt extends HTMLElement {
         <fieldset><legend class="vh">How often would you like to give?</legend><div class="tabs">${tabs}</div></fieldset>
         <fieldset><legend>Choose an amount</legend><div class="amounts" data-presets></div>
           <div class="field"><label for="other">Other amount</label>
-          <input type="text" id="other" inputmode="decimal" autocomplete="off" aria-describedby="summary"></div>
+          <div class="money"><span aria-hidden="true" data-symbol></span><input type="text" id="other" inputmode="decimal" autocomplete="off" aria-describedby="amount-error"></div>
+          <p class="error" id="amount-error"></p><p class="offer" hidden><button type="button" class="link" data-suggest></button></p></div>
         </fieldset>
-        <button type="submit" class="primary" aria-describedby="summary">${esc(copy.button)}</button>
-        <p class="summary" id="summary"></p>
+        <div class="field"><label for="currency">Currency</label><select id="currency">${currencies}</select></div>
+        <button type="submit" class="primary" data-submit></button>
+        <p class="small">You will pay on Stripe’s secure page. We never see your card number.</p>
+        <ul class="methods" aria-label="Accepted payment methods">${["Visa", "Mastercard", "American Express", "Apple Pay", "Google Pay"].map((m) => `<li>${m}</li>`).join("")}</ul>
       </form>
       ${this.laterHtml()}
     </section>`;
@@ -777,22 +825,37 @@ class SupportPrompt extends HTMLElement {
     this.wireControls();
   }
 
+  // The same choice as the server's form, checked by the same rules with the same words.
   wireChoice(choice) {
-    const { amounts, symbols, currency } = this.form;
-    const grid = choice.querySelector("[data-presets]");
-    const other = choice.querySelector("#other");
-    const symbol = symbols[currency] || "";
-    const frequency = () => choice.querySelector("[name=frequency]:checked").value;
-    const amount = () => {
-      const typed = other.value.trim().replace(/^[$€£]/, "").replace(",", ".");
-      if (/^\d+(\.\d{1,2})?$/.test(typed)) return Math.round(parseFloat(typed) * 100);
-      const picked = choice.querySelector("[name=amount]:checked");
-      return picked ? Number(picked.value) : amounts[frequency()].default;
+    const { amounts, symbols } = this.form;
+    const $ = (selector) => choice.querySelector(selector);
+    const grid = $("[data-presets]");
+    const other = $("#other");
+    const currency = $("#currency");
+    const error = $("#amount-error");
+    const offer = $("[data-suggest]");
+    const symbol = () => symbols[currency.value] || "";
+    const frequency = () => $("[name=frequency]:checked").value;
+    const check = () => {
+      const rule = amounts[frequency()];
+      const picked = $("[name=amount]:checked");
+      const text = other.value.trim() ? other.value : picked ? major(Number(picked.value)) : "";
+      return { rule, ...checkAmount(text, rule, symbol()) };
     };
-    const update = () => {
-      const per = amounts[frequency()].per || " once";
-      choice.querySelector("#summary").textContent =
-        `You’ll give ${money(amount(), symbol)}${per} on our secure page.`;
+    // A typed amount is checked as the reader types; an empty one once they continue.
+    const update = (insist = false) => {
+      const { rule, minor, problem, nearest } = check();
+      $("[data-submit]").textContent = buttonLabel(rule, minor, symbol());
+      const visible = problem && (insist || other.value.trim()) ? problem : "";
+      error.textContent = visible;
+      if (visible) other.setAttribute("aria-invalid", "true");
+      else other.removeAttribute("aria-invalid");
+      offer.parentElement.hidden = !visible || nearest === null;
+      if (visible && nearest !== null) {
+        offer.dataset.minor = nearest;
+        offer.textContent = suggestLabel(rule, nearest, symbol());
+      }
+      return { minor, problem };
     };
     const presets = () => {
       const { presets: list, default: preferred } = amounts[frequency()];
@@ -801,13 +864,14 @@ class SupportPrompt extends HTMLElement {
           (minor, i) =>
             `<input class="radio" type="radio" name="amount" id="a-${i}" value="${minor}"${
               minor === preferred && !other.value.trim() ? " checked" : ""
-            }><label for="a-${i}">${money(minor, symbol)}</label>`,
+            }><label for="a-${i}">${money(minor, symbol())}</label>`,
         )
         .join("");
+      $("[data-symbol]").textContent = symbol();
       update();
     };
     choice.addEventListener("change", (event) => {
-      if (event.target.name === "frequency") presets();
+      if (event.target.name === "frequency" || event.target === currency) presets();
       if (event.target.name === "amount") other.value = "";
       update();
     });
@@ -815,16 +879,27 @@ class SupportPrompt extends HTMLElement {
       if (other.value.trim()) grid.querySelectorAll("input").forEach((input) => (input.checked = false));
       update();
     });
+    offer.addEventListener("click", () => {
+      other.value = major(Number(offer.dataset.minor));
+      update();
+      other.focus();
+    });
+    // An amount the rules refuse stays here, explained beside the field, which takes the focus.
     choice.addEventListener("submit", (event) => {
       event.preventDefault();
+      const { minor, problem } = update(true);
+      if (problem) {
+        other.focus();
+        return;
+      }
       track(this, "continue");
       flush();
-      location.assign(this.supportUrl(frequency(), amount()));
+      location.assign(this.supportUrl(frequency(), minor, currency.value));
     });
     presets();
   }
 
-  supportUrl(frequency, amount) {
+  supportUrl(frequency, amount, currency) {
     const { form, config } = this;
     frequency ??= form.frequency;
     amount ??= form.amounts[frequency].default;
@@ -832,7 +907,7 @@ class SupportPrompt extends HTMLElement {
     const params = {
       frequency,
       amount: major(amount),
-      currency: form.currency,
+      currency: currency || form.currency,
       article: this.article,
       placement: this.placement,
       prompt: this.prompt,

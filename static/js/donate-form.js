@@ -1,21 +1,11 @@
-// Progressive enhancement of the donation form: the frequency tabs swap the amount presets and
-// the button names the gift ("Support $5/month"), all without a reload. The form works without it.
+// Progressive enhancement of the donation form: the button names the gift exactly ("Support
+// $5/month") and the amount is checked as the reader types, by the service's own rules and words
+// (the form's data-amounts, with the checks the <support-prompt> component exports). The form
+// works without it: every tab's presets are in the page, and the server checks everything again.
 //
 // On a page caches serve (the article's appeal) the form carries no reader's token and goes to the
 // donation page (GET). As soon as the reader starts to give, this fetches a token for them (it is
 // theirs: Flask-WTF's, tied to their session cookie), and the form then goes straight to Checkout.
-
-const formatAmount = (minor, symbol) => {
-  const major = minor / 100;
-  const text = Number.isInteger(major) ? major.toLocaleString("en-US") : major.toFixed(2);
-  return `${symbol}${text}`;
-};
-
-const toMinor = (text) => {
-  const cleaned = text.trim().replace(/^[$€£]/, "").replace(",", ".");
-  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
-  return Math.round(parseFloat(cleaned) * 100);
-};
 
 // A form token for this reader, fetched once, when they first reach for the form.
 function fetchTokenWhenNeeded(form) {
@@ -37,11 +27,7 @@ function fetchTokenWhenNeeded(form) {
     return token;
   };
   for (const kind of ["focusin", "pointerdown"]) form.addEventListener(kind, fetchToken, { once: true });
-  form.addEventListener("submit", (event) => {
-    if (form.method === "post") return;
-    event.preventDefault();
-    fetchToken().then(() => form.submit());
-  });
+  return fetchToken;
 }
 
 // A gift made here without a prompt's link (the reader came by the menu, say) counts for the
@@ -59,56 +45,88 @@ function attributeToTheLastVariant(form) {
   }
 }
 
-function enhance(form) {
-  fetchTokenWhenNeeded(form);
+function enhance(form, { checkAmount, buttonLabel, suggestLabel, money, major }) {
+  const fetchToken = fetchTokenWhenNeeded(form);
   attributeToTheLastVariant(form);
   const amounts = JSON.parse(form.dataset.amounts);
   const symbols = JSON.parse(form.dataset.symbols);
-  const grid = form.querySelector("[data-presets]");
   const other = form.querySelector('[name="other_amount"]');
   const currency = form.querySelector('[name="currency"]');
   const submit = form.querySelector("[data-submit]");
-  const symbolSlot = form.querySelector("[data-symbol]");
+  const error = form.querySelector("[data-amount-error]");
+  const suggestion = form.querySelector("[data-suggestion]");
+  form.dataset.enhanced = "";
 
   const frequency = () => form.querySelector('input[name="frequency"]:checked')?.value || "monthly";
   const symbol = () => symbols[currency.value] || "";
+  const picked = () => form.querySelector(`input[name="amount_${frequency()}"]:checked`);
 
-  const chosenAmount = () => {
-    const typed = toMinor(other.value);
-    if (other.value.trim() && typed) return typed;
-    const picked = form.querySelector('input[name="amount"]:checked');
-    return picked ? toMinor(picked.value) : amounts[frequency()].default;
+  // The amount as it stands (typed, else the tab's preset) and what the rules say of it.
+  const check = () => {
+    const rule = amounts[frequency()];
+    if (other.value.trim()) return { rule, ...checkAmount(other.value, rule, symbol()) };
+    return { rule, ...checkAmount(picked()?.value ?? "", rule, symbol()) };
   };
 
-  const updateButton = () => {
-    submit.textContent = `Support ${formatAmount(chosenAmount(), symbol())}${amounts[frequency()].per}`;
+  // A typed amount is checked as the reader types.
+  const update = () => {
+    const { rule, minor, problem, nearest } = check();
+    submit.textContent = buttonLabel(rule, minor, symbol());
+    const visible = Boolean(problem) && Boolean(other.value.trim() || !error.hidden);
+    error.hidden = !visible;
+    error.textContent = visible ? problem : "";
+    if (visible) other.setAttribute("aria-invalid", "true");
+    else other.removeAttribute("aria-invalid");
+    suggestion.hidden = !(visible && nearest !== null);
+    // One link, kept: rebuilt, it would vanish under the click that blurs the field.
+    if (!suggestion.hidden) {
+      const offer = suggestion.querySelector("[data-suggest]") || suggestion.appendChild(document.createElement("a"));
+      offer.href = "#other_amount";
+      offer.dataset.suggest = String(nearest);
+      offer.textContent = suggestLabel(rule, nearest, symbol());
+    }
   };
 
-  const renderPresets = () => {
-    const { presets, default: preferred } = amounts[frequency()];
-    const inputs = grid.querySelectorAll("input");
-    const labels = grid.querySelectorAll("label");
-    presets.forEach((minor, index) => {
-      inputs[index].value = String(minor / 100);
-      inputs[index].checked = !other.value.trim() && minor === preferred;
-      labels[index].textContent = formatAmount(minor, symbol());
+  const relabel = () => {
+    form.querySelectorAll(".amount-grid__input").forEach((input) => {
+      const label = form.querySelector(`label[for="${input.id}"]`);
+      label.textContent = money(Math.round(Number(input.value) * 100), symbol());
     });
-    symbolSlot.textContent = symbol();
-    updateButton();
+    form.querySelector("[data-symbol]").textContent = symbol();
+    update();
   };
 
-  form.querySelectorAll('input[name="frequency"]').forEach((tab) =>
-    tab.addEventListener("change", renderPresets),
-  );
-  currency.addEventListener("change", renderPresets);
-  grid.addEventListener("change", () => {
-    other.value = "";
-    updateButton();
+  form.addEventListener("change", (event) => {
+    if (event.target.name?.startsWith("amount_")) other.value = "";
+    update();
   });
+  currency.addEventListener("change", relabel);
   other.addEventListener("input", () => {
-    if (other.value.trim()) grid.querySelectorAll("input").forEach((input) => (input.checked = false));
-    updateButton();
+    if (other.value.trim()) form.querySelectorAll(".amount-grid__input").forEach((input) => (input.checked = false));
+    update();
   });
+  // The nearest amount the rules take, offered beside one they do not: one click makes it so.
+  suggestion.addEventListener("click", (event) => {
+    const offer = event.target.closest("[data-suggest]");
+    if (!offer) return;
+    event.preventDefault();
+    other.value = major(Number(offer.dataset.suggest));
+    update();
+    other.focus();
+  });
+  // A refused amount still goes to the server, whose error summary then takes the focus.
+  form.addEventListener("submit", (event) => {
+    if (form.method === "post" || !fetchToken) return;
+    event.preventDefault();
+    fetchToken().then(() => form.submit());
+  });
+  update();
 }
 
-document.querySelectorAll("form.donate").forEach(enhance);
+// The error summary of a refused form takes the focus, so the reader hears what to fix first.
+document.querySelector("[data-error-summary]")?.focus();
+
+const forms = document.querySelectorAll("form.donate");
+if (forms.length) {
+  import(forms[0].dataset.checks).then((checks) => forms.forEach((form) => enhance(form, checks)));
+}

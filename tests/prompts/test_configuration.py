@@ -31,9 +31,12 @@ def test_the_configuration_holds_appeals_rules_amounts_months_and_links(client):
         "freeArticles": 5,
         "impressionSampleRate": 1.0,
     }
-    assert data["form"]["amounts"]["monthly"] == {
-        "presets": [200, 500, 1000, 2000], "default": 500, "minimum": 200, "per": "/month"
+    monthly = data["form"]["amounts"]["monthly"]
+    assert {key: monthly[key] for key in ("presets", "default", "minimum", "maximum", "per")} == {
+        "presets": [200, 500, 1000, 2000], "default": 500, "minimum": 200, "maximum": 1_000_000,
+        "per": "/month",
     }  # fmt: skip
+    assert monthly["words"]["tooSmall"] == "Monthly support starts at {minimum}/month."
     assert data["form"]["frequency"] == "monthly" and data["form"]["maximum"] == 1_000_000
     assert len(data["remind"]["months"]) == 2
     assert data["links"] == {
