@@ -41,6 +41,7 @@ class AmountRules:
     currencies: tuple[str, ...]
     default_frequency: Frequency
     default_currency: str
+    contact_email: str
 
     def rule(self, frequency: Frequency | str) -> FrequencyRule:
         return self.rules[Frequency(frequency)]
@@ -60,7 +61,7 @@ class AmountRules:
         if money.amount > self.maximum:
             return (
                 f"The most we can take online is {Money(self.maximum, money.currency)}. "
-                "For a larger gift, please write to us."
+                f"For a larger gift, please write to us at {self.contact_email}."
             )
         return None
 
@@ -102,6 +103,7 @@ def amount_rules(config: Mapping[str, Any]) -> AmountRules:
         currencies=tuple(config["DONATION_CURRENCIES"]),
         default_frequency=Frequency(config["DONATION_DEFAULT_FREQUENCY"]),
         default_currency=config["DONATION_DEFAULT_CURRENCY"],
+        contact_email=config["NEWSROOM_CONTACT_EMAIL"],
     )
 
 
