@@ -323,3 +323,9 @@ def challenge_provider():
     yield f"http://127.0.0.1:{server.server_port}/siteverify"
     server.shutdown()
     server.server_close()
+
+
+def test_a_gift_above_the_maximum_is_told_where_to_write(client):
+    page = donate(client, other_amount="10001").get_data(as_text=True)
+
+    assert "For a larger gift, please write to us at support@example.org." in page
