@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         "The site's public address, for Stripe's return pages and e-mails. Required outside development.",
     )
     NEWSROOM_NAME: str = about("The Moscow Times", "The name on pages, Checkout and e-mails.")
+    NEWSROOM_CONTACT_EMAIL: str = about(
+        "support@example.org",
+        "Where readers write to the newsroom: given in receipts, donors' e-mails and the form.",
+    )
     LANGUAGES: CommaList = about(
         ["en"], "The languages the newsroom publishes in; the first is the default."
     )

@@ -1,7 +1,8 @@
 """Command line: `python -m stripe_sandbox [--port 12111] [--webhook-url URL] …`.
 
 Every option can also come from an environment variable (`SANDBOX_HOST`, `SANDBOX_PORT`,
-`SANDBOX_WEBHOOK_URL`, `SANDBOX_WEBHOOK_SECRET`, `SANDBOX_STATE_FILE`); the flag wins.
+`SANDBOX_WEBHOOK_URL`, `SANDBOX_WEBHOOK_SECRET`, `SANDBOX_STATE_FILE`, and the app's own
+`NEWSROOM_NAME` for `--business-name`); the flag wins.
 """
 
 import argparse
@@ -29,6 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--webhook-url", default=env.get("SANDBOX_WEBHOOK_URL"))
     parser.add_argument("--webhook-secret", default=env.get("SANDBOX_WEBHOOK_SECRET"))
     parser.add_argument("--state-file", default=env.get("SANDBOX_STATE_FILE"))
+    # The account's name on Checkout: the newsroom's, as the app is configured.
+    parser.add_argument("--business-name", default=env.get("NEWSROOM_NAME", "Sandbox newsroom"))
     return parser.parse_args(argv)
 
 
@@ -47,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         webhook_url=args.webhook_url,
         webhook_secret=args.webhook_secret,
         state_file=args.state_file,
+        business_name=args.business_name,
     )
     sandbox = app.extensions["stripe_sandbox"]
     server = make_server(LOOPBACK, args.port, app, threaded=True)

@@ -444,7 +444,146 @@ def expire_checkout_session(params: dict[str, Any], object_id: str) -> dict[str,
     return session
 
 
+# -- products -----------------------------------------------------------------------------------
+
+
+@endpoint("/products", "POST")
+def create_product(params: dict[str, Any]) -> dict[str, Any]:
+    """Create a product (what a subscription's price is for)."""
+    sandbox = state()
+    require(params, "name")
+    if "default_price_data" in params:
+        raise invalid("default_price_data", "The sandbox does not support `default_price_data`.")
+    product = objects.product(created=sandbox.now(), name=params["name"])
+    if "id" in params:
+        if params["id"] in sandbox.objects.get("product", {}):
+            raise StripeError(
+                f"Product already exists with ID {params['id']}.",
+                code="resource_already_exists",
+                param="id",
+            )
+        product["id"] = params["id"]
+    definitions.record(product, params, skip={"id", "name"})
+    sandbox.add(product)
+    sandbox.emit("product.created", product)
+    return product
+
+
 # -- subscriptions ------------------------------------------------------------------------------
+
+
+# What `POST /v1/subscriptions` acts on; the other parameters it would act on are refused
+# below rather than recorded, so that nothing looks done that the sandbox does not do.
+_SUBSCRIPTION_ACTED_ON = {
+    "customer",
+    "items",
+    "default_payment_method",
+    "billing_cycle_anchor",
+    "proration_behavior",
+    "description",
+    "metadata",
+    "off_session",
+    "payment_behavior",
+}
+_SUBSCRIPTION_UNSERVED = (
+    "add_invoice_items",
+    "backdate_start_date",
+    "billing_cycle_anchor_config",
+    "cancel_at",
+    "collection_method",
+    "default_source",
+    "trial_end",
+    "trial_from_plan",
+    "trial_period_days",
+)
+
+
+def _subscription_price(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's recurring price: a stored one, or made from `price_data` (with `product`)."""
+    sandbox = state()
+    if ("price" in item) == ("price_data" in item):
+        raise invalid("items[0]", "You must specify either `price` or `price_data` (not both).")
+    if "price" in item:
+        price = sandbox.get("price", item["price"], param="items[0][price]")
+        if price["recurring"] is None:
+            raise invalid(
+                "items[0][price]",
+                f"The price specified is set to `type=one_time` but this field only accepts "
+                f"prices with `type=recurring`: {price['id']}.",
+            )
+        return price
+    data = item["price_data"]
+    prefix = "items[0][price_data]"
+    for name in ("currency", "product", "recurring", "unit_amount"):
+        require(data, name, prefix=prefix)
+    sandbox.get("product", data["product"], param=f"{prefix}[product]")
+    if data["currency"] not in CURRENCIES:
+        raise invalid(f"{prefix}[currency]", f"Invalid currency: {data['currency']}.")
+    return sandbox.add(
+        objects.price(
+            created=sandbox.now(),
+            product_id=data["product"],
+            currency=data["currency"],
+            unit_amount=data["unit_amount"],
+            interval=data["recurring"]["interval"],
+        )
+    )
+
+
+@endpoint("/subscriptions", "POST")
+def create_subscription(params: dict[str, Any]) -> dict[str, Any]:
+    """Create a subscription for a customer, charged to a card saved on them."""
+    sandbox = state()
+    now = sandbox.now()
+    require(params, "customer")
+    customer = sandbox.get("customer", params["customer"], param="customer")
+    for name in _SUBSCRIPTION_UNSERVED:
+        if name in params:
+            raise invalid(name, f"The sandbox does not support `{name}`.")
+    items = params.get("items") or []
+    if len(items) != 1:
+        raise invalid("items", "The sandbox supports exactly one subscription item.")
+    price = _subscription_price(items[0])
+    pm_id = params.get("default_payment_method")
+    if pm_id is None:
+        raise invalid(
+            "default_payment_method",
+            "The sandbox charges subscriptions only to a `default_payment_method`.",
+        )
+    pm = sandbox.get("payment_method", pm_id, param="default_payment_method")
+    if pm["customer"] != customer["id"]:
+        raise invalid(
+            "default_payment_method",
+            f"The customer does not have a payment method with the ID {pm_id}. The payment "
+            "method must be attached to the customer.",
+        )
+    anchor = params.get("billing_cycle_anchor")
+    if anchor is not None:
+        natural = billing.period_end(now, price["recurring"]["interval"], 1)
+        if not now < anchor < natural:
+            raise invalid(
+                "billing_cycle_anchor",
+                f"billing_cycle_anchor must be in the future and before the next natural "
+                f"billing date ({natural}) for this price.",
+            )
+        if params.get("proration_behavior") != "none":
+            raise invalid(
+                "proration_behavior",
+                "The sandbox does not prorate: pass `proration_behavior=none` with a "
+                "`billing_cycle_anchor`.",
+            )
+    sub = billing.subscribe(
+        sandbox,
+        customer=customer,
+        price=price,
+        quantity=items[0].get("quantity", 1),
+        pm_id=pm_id,
+        billing_cycle_anchor=anchor,
+        description=params.get("description"),
+        metadata=dict(params.get("metadata", {})),
+    )
+    definitions.record(sub, params, skip=_SUBSCRIPTION_ACTED_ON)
+    return sub
 
 
 @endpoint("/subscriptions/<object_id>", "GET")

@@ -62,14 +62,16 @@ def create_sandbox(
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
     shuffle_events: bool = False,
     state_file: str | os.PathLike[str] | None = None,
+    business_name: str = "Sandbox newsroom",
 ) -> Flask:
     """Build the sandbox WSGI app; `app.extensions["stripe_sandbox"]` is its `Sandbox`.
 
-    The delivery worker starts here; call `Sandbox.close()` (or use `SandboxServer`) to
+    `business_name` is the account's, as Checkout and the portal show it. The delivery
+    worker starts here; call `Sandbox.close()` (or use `SandboxServer`) to
     stop it.
     """
     app = Flask(__name__)
-    state = State(shuffle_events=shuffle_events, state_file=state_file)
+    state = State(shuffle_events=shuffle_events, state_file=state_file, business_name=business_name)
     worker = DeliveryWorker(state, retry_delays)
     sandbox = Sandbox(state, worker)
     sandbox.set_webhook(webhook_url, webhook_secret)

@@ -101,6 +101,7 @@ def _new_intent(
     description: str | None,
     metadata: dict[str, str],
     receipt_email: str | None,
+    setup_future_usage: str | None = None,
 ) -> dict[str, Any]:
     intent = state.add(
         objects.payment_intent(
@@ -111,6 +112,7 @@ def _new_intent(
             description=description,
             metadata=metadata,
             receipt_email=receipt_email,
+            setup_future_usage=setup_future_usage,
         )
     )
     state.emit("payment_intent.created", intent)
@@ -132,6 +134,7 @@ def _session_intent(
         description=data.get("description"),
         metadata=dict(data.get("metadata", {})),
         receipt_email=None,
+        setup_future_usage=data.get("setup_future_usage"),
     )
     session["payment_intent"] = intent["id"]
     return intent
@@ -193,13 +196,17 @@ def complete_checkout(
     """The card was accepted: pay (or start the subscription) and complete the session."""
     customer = _customer_for(state, session, card["email"], card["name"])
     customer_id = customer["id"] if customer else None
-    # Only a subscription keeps the card on the customer for later charges.
-    keeps_card = session["mode"] == "subscription"
+    # A subscription keeps the card on the customer for later charges; a payment does only
+    # when `payment_intent_data[setup_future_usage]` asked for it (and there is a customer).
+    saves_card = params.get("payment_intent_data", {}).get("setup_future_usage") is not None
+    keeps_card = customer_id is not None and (session["mode"] == "subscription" or saves_card)
     pm = state.add(
         objects.payment_method(
             created=state.now(), card=card, customer_id=customer_id if keeps_card else None
         )
     )
+    if keeps_card:
+        state.emit("payment_method.attached", pm)
     session["customer"] = customer_id
     if session["mode"] == "payment":
         intent = _session_intent(state, session, params)
@@ -274,6 +281,56 @@ def _start_subscription(
     return sub, invoice
 
 
+def subscribe(
+    state: State,
+    *,
+    customer: dict[str, Any],
+    price: dict[str, Any],
+    quantity: int,
+    pm_id: str,
+    billing_cycle_anchor: int | None,
+    description: str | None,
+    metadata: dict[str, str],
+) -> dict[str, Any]:
+    """`POST /v1/subscriptions` for a customer's saved card. Charged now unless the first full
+    period starts at a future `billing_cycle_anchor`: then, without prorations, the time
+    until it is free, and its $0 invoice is paid at once (no charge, no invoice payment)."""
+    now = state.now()
+    interval = price["recurring"]["interval"]
+    anchor = billing_cycle_anchor or now
+    sub = state.add(
+        objects.subscription(
+            created=now,
+            customer_id=customer["id"],
+            price_obj=price,
+            quantity=quantity,
+            period_end=anchor if anchor > now else period_end(now, interval, 1),
+            pm_id=pm_id,
+            description=description,
+            metadata=metadata,
+        )
+    )
+    sub["billing_cycle_anchor"] = anchor
+    customer["currency"] = price["currency"]
+    free = anchor > now
+    if not free:
+        sub["status"] = "incomplete"
+    state.emit("customer.subscription.created", sub)
+    invoice = _open_invoice(
+        state, sub, "subscription_create", (now, now), (now, sub_period(sub)[1]), free=free
+    )
+    if free:
+        invoice.update(status="paid", amount_remaining=0, attempted=True)
+        invoice["status_transitions"]["paid_at"] = now
+        state.emit("invoice.paid", invoice)
+        state.emit("invoice.payment_succeeded", invoice)
+        return sub
+    if _pay_invoice(state, invoice, sub, _card_of(state, sub)):
+        sub["status"] = "active"
+        state.emit("customer.subscription.updated", sub)
+    return sub
+
+
 # -- invoices and renewals --------------------------------------------------------------------
 
 
@@ -300,6 +357,8 @@ def _open_invoice(
     reason: str,
     period: tuple[int, int],
     line_period: tuple[int, int],
+    *,
+    free: bool = False,
 ) -> dict[str, Any]:
     """Create and finalize the invoice for one period, emitting both events."""
     customer = state.get("customer", sub["customer"])
@@ -314,6 +373,8 @@ def _open_invoice(
         line_period=line_period,
         number=f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}",
         product_name=product["name"],
+        account_name=state.business_name,
+        free=free,
     )
     customer["next_invoice_sequence"] += 1
     number, finalized_at = invoice["number"], invoice["status_transitions"]["finalized_at"]

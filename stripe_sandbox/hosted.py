@@ -11,11 +11,16 @@ from .store import State
 
 bp = Blueprint("hosted", __name__)
 
-MERCHANT = "Sandbox newsroom"
-
 
 def _state() -> State:
     return current_app.extensions["stripe_sandbox"].state
+
+
+def merchant(session: dict[str, Any] | None = None) -> str:
+    """The business name a page shows: the session's `branding_settings[display_name]`, else
+    the account's."""
+    params = _state().checkout_params.get(session["id"], {}) if session else {}
+    return (params.get("branding_settings") or {}).get("display_name") or _state().business_name
 
 
 def message_page(
@@ -73,7 +78,7 @@ def _checkout_page(
     return render_template(
         "checkout.html",
         session=session,
-        merchant=MERCHANT,
+        merchant=merchant(session),
         product=price_data["product_data"]["name"],
         quantity=line["quantity"],
         price=cadence(session["amount_total"], session["currency"], interval),
@@ -115,7 +120,9 @@ def checkout(session_id: str) -> Response | tuple[str, int]:
         if refusal is not None:
             return refusal
         if session_id in state.pending_authentication:
-            return render_template("authenticate.html", session=session, merchant=MERCHANT), 200
+            return render_template(
+                "authenticate.html", session=session, merchant=merchant(session)
+            ), 200
         return _checkout_page(session)
 
 
@@ -142,7 +149,9 @@ def pay(session_id: str) -> Response | tuple[str, int]:
         if behaviour == cards.THREE_D_SECURE:
             state.pending_authentication[session_id] = card
             state.touch()
-            return render_template("authenticate.html", session=session, merchant=MERCHANT), 200
+            return render_template(
+                "authenticate.html", session=session, merchant=merchant(session)
+            ), 200
         billing.complete_checkout(state, session, params, card)
         return _success(session)
 
@@ -220,7 +229,7 @@ def portal(session_id: str) -> tuple[str, int]:
             "portal.html",
             portal=portal_session,
             customer=customer,
-            merchant=MERCHANT,
+            merchant=merchant(),
             subscriptions=_portal_rows(state, customer["id"]),
         ), 200
 

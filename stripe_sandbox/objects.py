@@ -212,6 +212,7 @@ def payment_intent(
     description: str | None,
     metadata: dict[str, str],
     receipt_email: str | None,
+    setup_future_usage: str | None = None,
 ) -> dict[str, Any]:
     """A card payment intent waiting for its payment method."""
     intent_id = new_id("pi_")
@@ -247,6 +248,7 @@ def payment_intent(
         payment_record=None,
         processing=None,
         receipt_email=receipt_email,
+        setup_future_usage=setup_future_usage,
         shipping=None,
         status="requires_payment_method",
         transfer_data=None,
@@ -485,11 +487,14 @@ def invoice(
     line_period: tuple[int, int],
     number: str,
     product_name: str,
+    account_name: str,
+    free: bool = False,
 ) -> dict[str, Any]:
-    """A finalized subscription invoice for the subscription's one item, not yet paid."""
+    """A finalized subscription invoice for the subscription's one item, not yet paid; `free`
+    for the period before a future billing cycle anchor (nothing due, with no prorations)."""
     invoice_id = new_id("in_")
     item = sub["items"]["data"][0]
-    amount = item["price"]["unit_amount"] * item["quantity"]
+    amount = 0 if free else item["price"]["unit_amount"] * item["quantity"]
     currency = item["price"]["currency"]
     line = fixture("line_item")
     line.update(
@@ -527,7 +532,7 @@ def invoice(
     del obj["subscription"]
     obj.update(
         id=invoice_id,
-        account_name="Sandbox newsroom",
+        account_name=account_name,
         amount_due=amount,
         amount_overpaid=0,
         amount_paid=0,

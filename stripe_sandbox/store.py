@@ -52,8 +52,12 @@ class State:
         webhook_secret: str | None = None,
         shuffle_events: bool = False,
         state_file: str | os.PathLike[str] | None = None,
+        business_name: str = "Sandbox newsroom",
     ) -> None:
         self.lock = threading.RLock()
+        # The account's business name, which Checkout, the portal and invoices show (Stripe
+        # takes it from the account's settings, or a session's `branding_settings`).
+        self.business_name = business_name
         # The delivery worker waits on this; transactions notify it when they queue events.
         self.changed = threading.Condition(self.lock)
         self.webhook_url = webhook_url

@@ -90,7 +90,7 @@ def test_failed_renewal_makes_the_pledge_past_due_and_tells_the_donor_once(make_
         notice = smtp_inbox.messages[-1]
         assert len(smtp_inbox.messages) == 2
         assert notice["Subject"] == "Your payment to The Moscow Times did not go through"
-        assert "/support/manage/" in notice.get_content()
+        assert "/support/manage/" in notice.get_body(("plain",)).get_content()
 
 
 def test_a_paid_retry_brings_a_past_due_pledge_back(app, client):
@@ -247,7 +247,7 @@ def test_thank_you_mail_goes_once_on_first_confirmation(make_app, smtp_inbox):
         assert send_pending_notices() == 1
         assert send_pending_notices() == 0
     assert [m["To"] for m in smtp_inbox.messages] == ["giver@example.org"]
-    assert "Your gift: $10 once." in smtp_inbox.messages[0].get_content()
+    assert "Your gift: $10 once." in smtp_inbox.messages[0].get_body(("plain",)).get_content()
 
 
 def test_stripe_trigger_shaped_events_are_stored_as_unmatched(app, client):

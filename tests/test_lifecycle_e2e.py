@@ -92,7 +92,7 @@ def test_card_failing_at_renewal_goes_past_due_then_canceled(world):
     assert pledge.status == PledgeStatus.PAST_DUE
     failure_mails = [m for m in inbox.messages if "did not go through" in m["Subject"]]
     assert len(failure_mails) == 1
-    assert f"{url}/support/manage/" in failure_mails[0].get_content()
+    assert f"{url}/support/manage/" in failure_mails[0].get_body(("plain",)).get_content()
     advance(runner, sandbox, 20)  # Stripe's retries fail too; the subscription ends
     db.session.refresh(pledge)
     assert pledge.status == PledgeStatus.CANCELED
@@ -144,7 +144,9 @@ def test_donor_cancels_in_the_billing_portal_through_an_emailed_link(world):
         assert "Check your e-mail" in sent.text
         settle(sandbox)  # the mail job sends the link the donor asked for
         [mail] = [m for m in inbox.messages if m["Subject"].startswith("Manage your donation")]
-        link = re.search(r"(http://\S+/support/manage/\S+)", mail.get_content()).group(1)
+        link = re.search(
+            r"(http://\S+/support/manage/\S+)", mail.get_body(("plain",)).get_content()
+        ).group(1)
         donation = browser.get(link, timeout=10)
         assert "$20 every month" in donation.text
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', donation.text).group(

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from donations.payments.notices import SUBJECTS
 from donations.platform.mail import MailError, send_email
 
 
@@ -32,3 +33,10 @@ def test_unreachable_mail_server_is_a_mail_error(make_app):
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     with app.app_context(), pytest.raises(MailError, match=r"reader@example\.org"):
         send_email("reader@example.org", "Hello", "test", name="Ann")
+
+
+def test_donor_email_subjects_read_as_english():
+    subjects = [subject.format(newsroom="The Moscow Times") for subject in SUBJECTS.values()]
+
+    assert "Your supporter link from The Moscow Times" in subjects
+    assert not [s for s in subjects if "Your The" in s]

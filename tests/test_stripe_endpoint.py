@@ -68,7 +68,9 @@ def test_a_one_off_donor_gets_a_customer_a_manage_link_and_a_history(world):
         )
         send_pending_notices()  # as `mail send-notices` does beside the app
         [mail] = [m for m in inbox.messages if m["Subject"].startswith("Manage your donation")]
-        link = re.search(r"(http://\S+/support/manage/\S+)", mail.get_content()).group(1)
+        link = re.search(
+            r"(http://\S+/support/manage/\S+)", mail.get_body(("plain",)).get_content()
+        ).group(1)
         history = browser.get(link, timeout=10)
         assert history.status_code == 200 and "$25" in history.text
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', history.text).group(1)

@@ -409,3 +409,9 @@ def test_a_refused_form_has_an_error_summary_that_takes_the_focus_and_links_to_t
     assert "autofocus" in summary
     assert '<a href="#other_amount">Monthly support starts at $2/month.</a>' in summary
     assert 'id="other_amount"' in page
+
+
+def test_a_gift_above_the_maximum_is_told_where_to_write(client):
+    page = donate(client, other_amount="10001").get_data(as_text=True)
+
+    assert "For a larger gift, please write to us at support@example.org." in page

@@ -41,6 +41,7 @@ class AmountRules:
     currencies: tuple[str, ...]
     default_frequency: Frequency
     default_currency: str
+    contact_email: str
 
     def rule(self, frequency: Frequency | str) -> FrequencyRule:
         return self.rules[Frequency(frequency)]
@@ -64,8 +65,7 @@ class AmountRules:
         lowest = self.rule(frequency).minimum
         return Money(min(max(money.amount, lowest), self.maximum), money.currency)
 
-    @staticmethod
-    def words(frequency: Frequency | str) -> dict[str, str]:
+    def words(self, frequency: Frequency | str) -> dict[str, str]:
         """What the form says about an amount, with {minimum}, {maximum} and {amount} to fill in
         (the server here, the form's script and the component in the browser)."""
         frequency = Frequency(frequency)
@@ -77,12 +77,12 @@ class AmountRules:
         return {
             "tooSmall": too_small,
             "tooLarge": "The most we can take online is {maximum}. "
-            "For a larger gift, please write to us.",
+            f"For a larger gift, please write to us at {self.contact_email}.",
             "empty": NO_AMOUNT,
             "notANumber": NOT_A_NUMBER,
             "decimals": TOO_PRECISE,
             "suggest": f"Give {{amount}}{per} instead",
-            "button": f"Support {{amount}}{per}",
+            "button": _button_words(frequency),
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -126,6 +126,7 @@ def amount_rules(config: Mapping[str, Any]) -> AmountRules:
         currencies=tuple(config["DONATION_CURRENCIES"]),
         default_frequency=Frequency(config["DONATION_DEFAULT_FREQUENCY"]),
         default_currency=config["DONATION_DEFAULT_CURRENCY"],
+        contact_email=config["NEWSROOM_CONTACT_EMAIL"],
     )
 
 
@@ -133,7 +134,11 @@ def button_label(frequency: Frequency | str, money: Money | None) -> str:
     """'Support $5/month': the button says what Checkout will charge, and how often."""
     if money is None:
         return "Continue"
-    return AmountRules.words(Frequency(frequency))["button"].format(amount=money)
+    return _button_words(Frequency(frequency)).format(amount=money)
+
+
+def _button_words(frequency: Frequency) -> str:
+    return f"Support {{amount}}{PER[frequency]}"
 
 
 def pledge_summary(frequency: Frequency | str, money: Money) -> str:

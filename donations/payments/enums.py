@@ -30,6 +30,7 @@ class Placement(StrEnum):
     SUPPORT_PAGE = "support-page"
     REMINDER = "reminder"
     CANCELLED = "cancelled"
+    THANK_YOU = "thank-you"  # "make it monthly", after a one-off gift
 
     @classmethod
     def prompts(cls) -> tuple[Placement, ...]:

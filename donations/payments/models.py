@@ -87,6 +87,9 @@ class Pledge(db.Model):
     subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_error: Mapped[str | None] = mapped_column(Text)
+    # A monthly pledge made in one click from a one-off gift's thank-you ("make it monthly"),
+    # on the gift's customer and card: unique, so a double click makes one.
+    converted_from_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), unique=True)
     # The subscription as Stripe last told us (recurring pledges only).
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)

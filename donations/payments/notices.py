@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from donations.payments.amounts import pledge_summary
 from donations.payments.donor_links import SIGN_IN, manage_url, max_age_hours, sign_in_url
-from donations.payments.models import DonorNotice, Pledge
+from donations.payments.models import DonorNotice, Payment, Pledge
+from donations.payments.pledges import conversion_of, first_of_next_month, monthly_offer
 from donations.platform.database import insert_unless_stored, utcnow
 from donations.platform.extensions import db
 from donations.platform.mail import MailError, send_email
+from donations.platform.web import external_url
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +30,14 @@ MAX_ATTEMPTS = 5
 
 SUBJECTS = {
     "thank_you": "Thank you for supporting {newsroom}",
+    "receipt": "Your receipt from {newsroom}",
     "payment_failed": "Your payment to {newsroom} did not go through",
     "manage_link": "Manage your donation to {newsroom}",
-    "supporter_sign_in": "Your {newsroom} supporter link",
+    "supporter_sign_in": "Your supporter link from {newsroom}",
 }
 TEMPLATES = {
     "thank_you": "donor_thank_you",
+    "receipt": "donor_receipt",
     "payment_failed": "donor_payment_failed",
     "manage_link": "donor_manage_link",
     "supporter_sign_in": "supporter_sign_in",
@@ -53,24 +58,57 @@ def send_to_donor(kind: str, pledge: Pledge) -> bool:
     return True
 
 
-def deliver(kind: str, pledge: Pledge) -> None:
-    """Render and send one donor e-mail; MailError when the mail server refuses."""
+def deliver(kind: str, pledge: Pledge, reference: str | None = None) -> None:
+    """Render and send one donor e-mail; MailError when the mail server refuses. `reference`
+    is the queued notice's (a receipt's invoice)."""
     if not pledge.email:
         return
     newsroom = current_app.config["NEWSROOM_NAME"]
-    links = (
-        {"link": sign_in_url(pledge), "hours": max_age_hours(SIGN_IN), "newsroom": newsroom}
-        if kind == "supporter_sign_in"
-        else {"manage_url": manage_url(pledge) if pledge.customer_id else None}
-    )
+    if kind == "supporter_sign_in":
+        details = {"link": sign_in_url(pledge), "hours": max_age_hours(SIGN_IN)}
+    else:
+        details = {"manage_url": manage_url(pledge) if pledge.customer_id else None}
+    if kind in ("thank_you", "receipt"):
+        details.update(receipt_details(kind, pledge, reference))
     send_email(
         pledge.email,
         SUBJECTS[kind].format(newsroom=newsroom),
         TEMPLATES[kind],
         pledge=pledge,
         summary=pledge_summary(pledge.frequency, pledge.money),
-        **links,
+        newsroom=newsroom,
+        contact=current_app.config["NEWSROOM_CONTACT_EMAIL"],
+        **details,
     )
+
+
+def receipt_details(kind: str, pledge: Pledge, reference: str | None) -> dict[str, Any]:
+    """What a receipt says about one payment: the thank-you is the first payment's receipt
+    (when Stripe has told us of it by then), a receipt names its invoice. A one-off gift's
+    thank-you also offers to make it monthly, where the gift allows it."""
+    if kind == "receipt":
+        payment = db.session.scalar(select(Payment).where(Payment.stripe_invoice_id == reference))
+    else:
+        payment = pledge.payments[0] if pledge.payments else None
+    offer_url = None
+    offered = kind == "thank_you" and pledge.checkout_session_id and conversion_of(pledge) is None
+    if offered and monthly_offer(pledge) is not None:
+        offer_url = external_url("support.thank_you", session_id=pledge.checkout_session_id)
+    return {
+        "payment": payment,
+        "reference": payment and (payment.stripe_invoice_id or payment.stripe_payment_intent_id),
+        "purpose": purpose(pledge),
+        "first_payment": first_of_next_month(pledge.created_at)
+        if pledge.converted_from_id and payment is None
+        else None,
+        "offer_url": offer_url,
+    }
+
+
+def purpose(pledge: Pledge) -> str:
+    """What a payment was for, as a receipt says it: "Monthly support for The Moscow Times"."""
+    cadence = {"once": "One-off", "monthly": "Monthly", "annual": "Annual"}[pledge.frequency]
+    return f"{cadence} support for {current_app.config['NEWSROOM_NAME']}"
 
 
 def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:
@@ -116,7 +154,7 @@ def send_pending_notices(limit: int = 100) -> int:
     for notice in due:
         notice.attempts += 1
         try:
-            deliver(notice.kind, notice.pledge)
+            deliver(notice.kind, notice.pledge, notice.reference)
         except MailError as error:
             notice.last_error = str(error)[:1000]
             log.warning("notice %s to pledge %s failed: %s", notice.kind, notice.pledge_id, error)

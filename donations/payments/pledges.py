@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from donations.payments.amounts import donation_rules
 from donations.payments.enums import CONFIRMED, Frequency, Placement, PledgeStatus
 from donations.payments.models import Pledge
 from donations.payments.money import Money
 from donations.payments.stripe_gateway import CheckoutSession, PaymentServiceError, gateway
+from donations.platform.database import utcnow
 from donations.platform.extensions import db
 
 log = logging.getLogger(__name__)
@@ -73,6 +77,105 @@ def open_checkout(pledge: Pledge, *, success_url: str, cancel_url: str) -> Check
     return session
 
 
+@dataclass(frozen=True)
+class MonthlyOffer:
+    """ "Make it monthly from next month": the same amount each month, on the gift's card."""
+
+    money: Money
+    starts: datetime
+    payment_method: str
+
+
+class NotConvertible(Exception):
+    """The gift cannot become a monthly pledge (already did, or its card cannot be reused)."""
+
+
+def first_of_next_month(moment: datetime) -> datetime:
+    """Midnight UTC on the first day of the month after `moment`."""
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def monthly_offer(gift: Pledge, now: datetime | None = None) -> MonthlyOffer | None:
+    """What "make it monthly" would start for a one-off gift, or None where the gift does not
+    allow it: not a paid one-off gift, no customer, an amount outside the monthly limits, a
+    card not saved for later, or Stripe not reachable to say."""
+    if gift.frequency is not Frequency.ONCE or gift.status is not PledgeStatus.PAID:
+        return None
+    if not (gift.customer_id and gift.payment_intent_id and gift.email):
+        return None
+    if donation_rules().problem(Frequency.MONTHLY, gift.money) is not None:
+        return None
+    try:
+        card = gateway().reusable_card(gift.payment_intent_id, gift.customer_id)
+    except PaymentServiceError as error:
+        log.warning("could not ask Stripe about the card of %s: %s", gift.public_id, error)
+        return None
+    if card is None:
+        return None
+    return MonthlyOffer(gift.money, first_of_next_month(now or utcnow()), card)
+
+
+def conversion_of(gift: Pledge) -> Pledge | None:
+    """The monthly pledge a gift was made into, if it was."""
+    return db.session.scalar(select(Pledge).where(Pledge.converted_from_id == gift.id))
+
+
+def make_monthly(gift: Pledge) -> Pledge:
+    """Turn a one-off gift into a monthly pledge from next month, on its customer and card.
+
+    Idempotent: a second call (a double click, a reload) returns the same pledge and makes no
+    second subscription. The pledge is pending until Stripe's webhook confirms it, as any.
+    """
+    pledge = conversion_of(gift)
+    if pledge is not None and pledge.subscription_id:
+        return pledge
+    offer = monthly_offer(gift, now=pledge.created_at if pledge else None)
+    if offer is None:
+        raise NotConvertible(gift.public_id)
+    if pledge is None:
+        pledge = _store_conversion(gift, offer)
+    try:
+        subscription = gateway().start_subscription(
+            pledge,
+            customer_id=gift.customer_id,
+            payment_method=offer.payment_method,
+            first_payment_at=int(first_of_next_month(pledge.created_at).timestamp()),
+        )
+    except PaymentServiceError as error:
+        log.warning("could not make %s monthly: %s", gift.public_id, error)
+        raise
+    pledge.customer_id = pledge.customer_id or subscription.customer
+    pledge.subscription_id = pledge.subscription_id or subscription.id
+    db.session.commit()
+    return pledge
+
+
+def _store_conversion(gift: Pledge, offer: MonthlyOffer) -> Pledge:
+    """The monthly pledge, stored before Stripe is asked; the one a parallel click stored, if
+    that click came first."""
+    pledge = Pledge(
+        frequency=Frequency.MONTHLY,
+        amount=offer.money.amount,
+        currency=offer.money.currency,
+        email=gift.email,
+        customer_id=gift.customer_id,
+        converted_from_id=gift.id,
+        article_slug=gift.article_slug,
+        placement=Placement.THANK_YOU,
+    )
+    db.session.add(pledge)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        stored = conversion_of(gift)
+        if stored is None:
+            raise
+        return stored
+    return pledge
+
+
 def find_by_checkout_session(session_id: str) -> Pledge | None:
     return db.session.scalar(select(Pledge).where(Pledge.checkout_session_id == session_id))
 
@@ -105,4 +208,3 @@ def pledges_of_customer(customer_id: str) -> list[Pledge]:
         .order_by(Pledge.created_at.desc())
     )
     return list(db.session.scalars(query))
-

@@ -42,6 +42,12 @@ class CheckoutSession:
     url: str
 
 
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    customer: str
+
+
 class StripeGateway:
     def __init__(
         self,
@@ -71,10 +77,7 @@ class StripeGateway:
     ) -> CheckoutSession:
         """A hosted Checkout page for this pledge; retries with the same pledge reuse it."""
         metadata = {"pledge_id": pledge.public_id, "frequency": pledge.frequency}
-        description = (
-            f"{CADENCE[pledge.frequency].capitalize()} support for {self._newsroom_name}: "
-            f"{pledge.money.format('en')}"
-        )
+        description = self._description(pledge)
         price_data: dict[str, Any] = {
             "currency": pledge.currency,
             "unit_amount": pledge.amount,
@@ -88,6 +91,8 @@ class StripeGateway:
             "metadata": metadata,
             # The button says "Donate" in every mode (subscriptions too, since 2024-11-20).
             "submit_type": "donate",
+            # Checkout names the newsroom, whatever the Stripe account is called.
+            "branding_settings": {"display_name": self._newsroom_name},
         }
         if pledge.email:
             params["customer_email"] = pledge.email
@@ -100,13 +105,74 @@ class StripeGateway:
             # Payment mode makes a Customer only when told to: without one a one-off donor has
             # no manage link (Billing Portal) and no giving history.
             params["customer_creation"] = "always"
-            params["payment_intent_data"] = {"metadata": metadata, "description": description}
+            params["payment_intent_data"] = {
+                "metadata": metadata,
+                "description": description,
+                # The card stays on the customer, so "make it monthly" needs nothing retyped.
+                "setup_future_usage": "off_session",
+            }
         session = self._call(
             self._client.v1.checkout.sessions.create,
             params,
             {"idempotency_key": f"checkout-{pledge.public_id}"},
         )
         return CheckoutSession(id=session.id, url=session.url)
+
+    def _description(self, pledge: Pledge) -> str:
+        """What the donor's bank statement and Stripe's dashboard call the pledge's payments."""
+        return (
+            f"{CADENCE[pledge.frequency].capitalize()} support for {self._newsroom_name}: "
+            f"{pledge.money.format('en')}"
+        )
+
+    def reusable_card(self, payment_intent_id: str, customer_id: str) -> str | None:
+        """The card that paid a one-off gift, if it was saved on the customer for payments
+        without the donor present; None otherwise."""
+        intent = self._call(
+            self._client.v1.payment_intents.retrieve,
+            {"expand": ["payment_method"]},
+            path=payment_intent_id,
+        )
+        card = intent.payment_method
+        if intent.status != "succeeded" or intent.setup_future_usage != "off_session" or not card:
+            return None
+        return card.id if card.customer == customer_id else None
+
+    def start_subscription(
+        self, pledge: Pledge, *, customer_id: str, payment_method: str, first_payment_at: int
+    ) -> Subscription:
+        """A subscription for a recurring pledge on a card the customer saved, its first
+        payment at `first_payment_at` (nothing is charged before: no prorations). Repeating
+        the call for the same pledge makes no second one."""
+        metadata = {"pledge_id": pledge.public_id, "frequency": pledge.frequency}
+        product = self._call(
+            self._client.v1.products.create,
+            {"name": f"Support {self._newsroom_name}", "metadata": metadata},
+            {"idempotency_key": f"product-{pledge.public_id}"},
+        )
+        subscription = self._call(
+            self._client.v1.subscriptions.create,
+            {
+                "customer": customer_id,
+                "items": [
+                    {
+                        "price_data": {
+                            "currency": pledge.currency,
+                            "product": product.id,
+                            "unit_amount": pledge.amount,
+                            "recurring": {"interval": pledge.frequency.interval},
+                        }
+                    }
+                ],
+                "default_payment_method": payment_method,
+                "billing_cycle_anchor": first_payment_at,
+                "proration_behavior": "none",
+                "metadata": metadata,
+                "description": self._description(pledge),
+            },
+            {"idempotency_key": f"subscription-{pledge.public_id}"},
+        )
+        return Subscription(id=subscription.id, customer=customer_id)
 
     def billing_portal_url(self, customer_id: str, *, return_url: str) -> str:
         """A Billing Portal session where the donor changes their card or cancels."""

@@ -190,4 +190,5 @@ def _for_everyone(headers: list[tuple[str, str]], *, sets_cookie: bool) -> list[
 
 def init_app(app: Flask) -> None:
     app.add_template_global(static_url)
+    app.add_template_global(external_url)
     app.wsgi_app = PublicAnswers(app.wsgi_app)  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask
 
 from donations.payments.amounts import button_label, donation_rules, pledge_summary
+from donations.payments.pledges import first_of_next_month
 
 bp = Blueprint("support", __name__)
 
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
         lambda pledge: pledge_summary(pledge.frequency, pledge.money), "pledge_summary"
     )
     app.add_template_global(donation_rules, "donation_rules")
+    app.add_template_global(first_of_next_month, "first_of_next_month")

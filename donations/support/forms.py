@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from donations.payments.amounts import FREQUENCY_LABELS, AmountRules, button_label
 from donations.payments.enums import Frequency, Placement
@@ -275,3 +275,10 @@ def prefill(rules: AmountRules, args: Mapping[str, str]) -> dict[str, str]:
         if value and len(value) <= 200 and set(value) <= TOKEN_CHARS:
             data[name] = value
     return data
+
+
+class MakeMonthlyForm(FlaskForm):
+    """The thank-you page's one click: "make it monthly from next month". The gift is named
+    by its Checkout session, which only the donor's browser was sent back with."""
+
+    session_id = HiddenField(validators=[DataRequired(), Regexp(r"^cs_[A-Za-z0-9_]{1,250}$")])

@@ -19,18 +19,22 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_limiter import RequestLimit
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from donations.payments import pledges, supporter_pass
 from donations.payments.amounts import donation_rules
+from donations.payments.donor_links import manage_url
+from donations.payments.models import Pledge
 from donations.payments.stripe_gateway import PaymentServiceError
+from donations.payments.supporter_pass import SupporterPass
 from donations.platform.database import utcnow
 from donations.platform.extensions import limiter
 from donations.platform.web import external_url, private
 from donations.support import bp, challenge
-from donations.support.forms import OTHER, DonationForm, TamperedForm, prefill
+from donations.support.forms import OTHER, DonationForm, MakeMonthlyForm, TamperedForm, prefill
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
@@ -144,11 +148,55 @@ def thank_you():
         page = render_template("support/confirming.html", pledge=pledge, overdue=overdue)
         return private(make_response(page))
     supporter = supporter_pass.pass_for(pledge)
-    page = render_template("support/thank_you.html", pledge=pledge, supporter=supporter)
-    response = private(make_response(page))
+    response = private(make_response(render_thank_you(pledge, session_id, supporter=supporter)))
     if supporter is not None:
         supporter_pass.grant(response, supporter)  # no more asks on this device
     return response
+
+
+@bp.post("/support/thank-you/monthly")
+@limiter.limit(donation_rate_limit, methods=["POST"])
+def make_monthly():
+    """One click after a one-off gift: the same amount monthly from next month, on its card."""
+    form = MakeMonthlyForm()
+    if not form.validate():
+        return render_template("support/not_found.html", reason="incomplete"), 400
+    session_id = form.session_id.data
+    gift = pledges.find_by_checkout_session(session_id)
+    if gift is None or not gift.is_confirmed:
+        return render_template("support/not_found.html", reason="unknown"), 404
+    try:
+        pledges.make_monthly(gift)
+    except pledges.NotConvertible:
+        page = render_thank_you(gift, session_id, notice="not_convertible")
+        return private(make_response(page, 409))
+    except PaymentServiceError as error:
+        page = render_thank_you(gift, session_id, notice="unavailable")
+        return private(make_response(page, 503 if error.retryable else 502))
+    return redirect(url_for("support.thank_you", session_id=session_id), code=303)
+
+
+def render_thank_you(
+    pledge: Pledge,
+    session_id: str,
+    *,
+    supporter: SupporterPass | None = None,
+    notice: str | None = None,
+) -> str:
+    """The thank-you page: the gift, where its receipt went, its manage link, and for a
+    one-off gift "make it monthly" (or the monthly pledge it became)."""
+    monthly = pledges.conversion_of(pledge)
+    offer = None if monthly else pledges.monthly_offer(pledge)
+    return render_template(
+        "support/thank_you.html",
+        pledge=pledge,
+        supporter=supporter,
+        monthly=monthly,
+        offer=offer,
+        form=MakeMonthlyForm(session_id=session_id) if offer else None,
+        manage_url=manage_url(pledge) if pledge.customer_id and pledge.email else None,
+        notice=notice,
+    )
 
 
 @bp.get("/support/cancelled")

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "The e-mail you gave with",
+        "The e-mail address you donated with",
         filters=[lambda value: value.strip() if value else value],
         validators=[
             DataRequired(message="Please enter your e-mail address."),

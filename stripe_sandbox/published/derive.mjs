@@ -29,6 +29,7 @@ const OPERATIONS = [
   'GET /v1/customers',
   'GET /v1/customers/{id}',
   'POST /v1/checkout/sessions',
+  'POST /v1/products',
   'GET /v1/checkout/sessions',
   'GET /v1/checkout/sessions/{id}',
   'POST /v1/checkout/sessions/{id}/expire',

@@ -53,7 +53,9 @@ def test_the_link_is_queued_and_the_mail_job_sends_it(mail_app, smtp_inbox):
         assert db.session.scalar(db.select(DonorNotice.kind)) == "manage_link"
     send_notices(mail_app)
     [message] = smtp_inbox.messages
-    link = re.search(r"http://localhost(/support/manage/\S+)", message.get_content()).group(1)
+    link = re.search(
+        r"http://localhost(/support/manage/\S+)", message.get_body(("plain",)).get_content()
+    ).group(1)
     assert "$5 every month" in client.get(link).get_data(as_text=True)
 
 

@@ -74,13 +74,16 @@ def on_invoice_paid(invoice: StripeObject, event: StripeObject) -> Result:
     paid_at = timestamp(
         (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     )
-    record_payment(
+    recorded = record_payment(
         result,
         invoice.get("amount_paid", 0),
         invoice["currency"],
         paid_at,
         invoice_id=invoice["id"],
     )
+    # The first invoice's receipt is the thank-you; every later payment gets its own.
+    if recorded and pledge.email and invoice.get("billing_reason") != "subscription_create":
+        result.notices.append(("receipt", invoice["id"]))
     return confirm(result, PledgeStatus.ACTIVE, event)
 
 
