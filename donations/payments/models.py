@@ -91,6 +91,9 @@ class Pledge(db.Model):
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stripe's pause_collection: no payment is taken until it resumes (None: not paused).
+    collection_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    pause_resumes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Attribution: what led the reader to give.
     article_slug: Mapped[str | None] = mapped_column(String(200))
     placement: Mapped[str | None] = mapped_column(String(30))
