@@ -629,7 +629,9 @@ def list_subscriptions(params: dict[str, Any]) -> dict[str, Any]:
 
 @endpoint("/subscriptions/<object_id>", "POST")
 def update_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any]:
-    """Update a subscription: scheduled cancellation, metadata, description."""
+    """Update a subscription: its price (one item), a trial to keep the billing date, paused
+    collection (`pause_collection`, resumed by the clock at `resumes_at`), scheduled
+    cancellation, metadata, description."""
     sandbox = state()
     sub = sandbox.get("subscription", object_id)
     if sub["status"] == "canceled":
@@ -642,7 +644,14 @@ def update_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any
         sub["metadata"] = {k: v for k, v in sub["metadata"].items() if v}
     if "description" in params:
         sub["description"] = params["description"]
-    definitions.record(sub, params, skip={"metadata", "description", "cancel_at_period_end"})
+    if len(params.get("items", [])) > 1:
+        raise invalid("items", "The sandbox keeps one item per subscription, as the app makes.")
+    acted_on = {"metadata", "description", "cancel_at_period_end", "items", "trial_end"}
+    definitions.record(sub, params, skip=acted_on)
+    if params.get("items") or "trial_end" in params:
+        billing.change_price(
+            sandbox, sub, (params.get("items") or [{}])[0], trial_end=params.get("trial_end")
+        )
     if "cancel_at_period_end" in params:
         billing.set_cancel_at_period_end(sandbox, sub, params["cancel_at_period_end"])
     elif params.keys() - {"expand"}:

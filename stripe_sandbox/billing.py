@@ -461,11 +461,15 @@ def _pay_invoice(
 
 
 def _renew(state: State, sub: dict[str, Any]) -> None:
-    """The period ended: cancel if asked to, else invoice the next period and charge it."""
+    """The period (or trial) ended: cancel if asked to, else invoice the next period and
+    charge it, unless collection is paused."""
     start, end = sub_period(sub)
     if sub["cancel_at_period_end"]:
         _end_subscription(state, sub, ended_at=end, reason="cancellation_requested")
         return
+    if sub["status"] == "trialing":
+        # The first full period starts when the trial ends, anchored there.
+        sub.update(status="active", billing_cycle_anchor=end)
     interval = sub["items"]["data"][0]["price"]["recurring"]["interval"]
     count = 1
     while period_end(sub["billing_cycle_anchor"], interval, count) <= end:
@@ -473,9 +477,106 @@ def _renew(state: State, sub: dict[str, Any]) -> None:
     new_end = period_end(sub["billing_cycle_anchor"], interval, count)
     sub["items"]["data"][0].update(current_period_start=end, current_period_end=new_end)
     invoice = _open_invoice(state, sub, "subscription_cycle", (start, end), (end, new_end))
-    if not _pay_invoice(state, invoice, sub, _card_of(state, sub), renewal=True):
+    if sub["pause_collection"]:
+        _leave_uncollected(state, invoice, sub["pause_collection"]["behavior"])
+    elif not _pay_invoice(state, invoice, sub, _card_of(state, sub), renewal=True):
         sub["status"] = "past_due"
     state.emit("customer.subscription.updated", sub)
+
+
+def _leave_uncollected(state: State, invoice: dict[str, Any], behavior: str) -> None:
+    """A renewal while collection is paused: Stripe makes the invoice and collects nothing."""
+    invoice.update(auto_advance=False, next_payment_attempt=None)
+    if behavior == "keep_as_draft":
+        invoice.update(status="draft", number=None)
+        invoice["status_transitions"]["finalized_at"] = None
+    elif behavior == "void":
+        invoice["status"] = "void"
+        invoice["status_transitions"]["voided_at"] = state.now()
+        state.emit("invoice.voided", invoice)
+    else:  # mark_uncollectible
+        invoice["status"] = "uncollectible"
+        invoice["status_transitions"]["marked_uncollectible_at"] = state.now()
+        state.emit("invoice.marked_uncollectible", invoice)
+
+
+def resume_collection(state: State, sub: dict[str, Any]) -> None:
+    """`pause_collection.resumes_at` came: Stripe clears the pause and collects again."""
+    sub["pause_collection"] = None
+    state.emit("customer.subscription.updated", sub)
+
+
+def change_price(
+    state: State,
+    sub: dict[str, Any],
+    item_params: dict[str, Any],
+    *,
+    trial_end: int | str | None,
+) -> None:
+    """A new price on the subscription's one item (`items[0][price_data]` or `[price]`).
+
+    The new price is billed from the next invoice, as Stripe does with
+    `proration_behavior=none`; the sandbox makes no proration items for the other behaviours
+    (the app sends none). A change of interval resets the billing cycle to now and invoices at
+    once, as Stripe does, unless `trial_end` puts the start of the new cycle later (the way to
+    keep the date).
+    """
+    item = sub["items"]["data"][0]
+    if item_params.get("id", item["id"]) != item["id"]:
+        raise StripeError(
+            f"No such subscription item: '{item_params['id']}'",
+            status=404,
+            code="resource_missing",
+            param="items[0][id]",
+        )
+    now = state.now()
+    if "price" in item_params:
+        price = state.get("price", item_params["price"], param="items[0][price]")
+    elif "price_data" in item_params:
+        data = item_params["price_data"]
+        state.get("product", data["product"], param="items[0][price_data][product]")
+        if data.get("unit_amount") is None:
+            raise StripeError(
+                "Missing required param: items[0][price_data][unit_amount].",
+                code="parameter_missing",
+                param="items[0][price_data][unit_amount]",
+            )
+        price = state.add(
+            objects.price(
+                created=now,
+                product_id=data["product"],
+                currency=data["currency"],
+                unit_amount=data["unit_amount"],
+                interval=data["recurring"]["interval"],
+            )
+        )
+    else:
+        price = item["price"]
+    if price["currency"] != sub["currency"]:
+        raise StripeError(
+            "The price specified has a different currency than the subscription.",
+            param="items[0][price_data][currency]",
+        )
+    old_interval = item["price"]["recurring"]["interval"]
+    item.update(price=price, plan=objects.plan(price), quantity=item_params.get("quantity") or 1)
+    if isinstance(trial_end, int):
+        if trial_end <= now:
+            raise StripeError(
+                "Invalid timestamp: must be an integer Unix timestamp in the future.",
+                param="trial_end",
+            )
+        sub.update(status="trialing", trial_start=now, trial_end=trial_end)
+        item.update(current_period_start=now, current_period_end=trial_end)
+        if sub["cancel_at_period_end"]:
+            sub["cancel_at"] = trial_end
+    elif price["recurring"]["interval"] != old_interval or trial_end == "now":
+        start, _ = sub_period(sub)
+        new_end = period_end(now, price["recurring"]["interval"], 1)
+        sub.update(billing_cycle_anchor=now, status="active", trial_end=None)
+        item.update(current_period_start=now, current_period_end=new_end)
+        invoice = _open_invoice(state, sub, "subscription_update", (start, now), (now, new_end))
+        if not _pay_invoice(state, invoice, sub, _card_of(state, sub), renewal=True):
+            sub["status"] = "past_due"
 
 
 def _retry(state: State, invoice: dict[str, Any]) -> None:
@@ -536,13 +637,17 @@ def _next_due(state: State, until: int) -> tuple[int, str, dict[str, Any]] | Non
         if session["status"] == "open" and session["expires_at"] <= until:
             due.append((session["expires_at"], "expire", session))
     for sub in state.all("subscription"):
-        if sub["status"] == "active" and sub_period(sub)[1] <= until:
+        if sub["status"] in ("active", "trialing") and sub_period(sub)[1] <= until:
             due.append((sub_period(sub)[1], "renew", sub))
+        resumes_at = (sub["pause_collection"] or {}).get("resumes_at")
+        if sub["status"] != "canceled" and resumes_at is not None and resumes_at <= until:
+            due.append((resumes_at, "resume", sub))
     for invoice in state.all("invoice"):
         attempt = invoice["next_payment_attempt"]
         if invoice["status"] == "open" and attempt is not None and attempt <= until:
             due.append((attempt, "retry", invoice))
-    return min(due, key=lambda d: d[0]) if due else None
+    # At the same second, a pause ends before a renewal: collection resumes "after" resumes_at.
+    return min(due, key=lambda d: (d[0], d[1] != "resume")) if due else None
 
 
 def run_due(state: State, until: int) -> None:
@@ -554,6 +659,8 @@ def run_due(state: State, until: int) -> None:
             expire_session(state, obj)
         elif kind == "renew":
             _renew(state, obj)
+        elif kind == "resume":
+            resume_collection(state, obj)
         else:
             _retry(state, obj)
         state.touch()

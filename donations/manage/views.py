@@ -1,15 +1,21 @@
-"""Views of donor self-service: ask for a link, open it, go to the Billing Portal."""
+"""Views of donor self-service: ask for a link, open it, change the pledge (amount, annual,
+pause, cancel with a reason), go to the Billing Portal for the card."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, redirect, render_template
+import random
+
+from flask import Response, abort, current_app, redirect, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 from donations.manage import bp
-from donations.payments import donor_links, notices, pledges
+from donations.payments import donor_links, notices, pledge_changes, pledges
+from donations.payments.amounts import donation_rules
+from donations.payments.enums import Frequency
 from donations.payments.models import Pledge
+from donations.payments.money import AmountError, Money
 from donations.payments.stripe_gateway import PaymentServiceError, gateway
 from donations.platform.extensions import limiter
 from donations.platform.web import external_url, private
@@ -74,7 +80,129 @@ def donation(token: str):
     found = pledges.pledges_of_customer(pledge.customer_id) if pledge.customer_id else []
     if not found:
         abort(404, description="We could not find a donation for this link.")
-    return render_template("manage/donation.html", pledges=found, token=token, form=FlaskForm())
+    return render_template(
+        "manage/donation.html",
+        pledges=found,
+        token=token,
+        form=FlaskForm(),
+        pause_months=pledge_changes.PAUSE_MONTHS,
+        annual_amount=lambda p: Money(pledge_changes.annual_amount(p), p.currency),
+    )
+
+
+def changeable_pledge(token: str, public_id: str) -> Pledge | Response:
+    """A running recurring pledge of the link's donor, or the page that says why not."""
+    pledge = linked_pledge(token)
+    if isinstance(pledge, Response):
+        return pledge
+    found = pledges.find_by_public_id(public_id[:40])
+    if (
+        found is None
+        or not pledge.customer_id
+        or found.customer_id != pledge.customer_id
+        or not found.subscription_id
+        or not found.status.running
+    ):
+        abort(404, description="We could not find a running donation for this link.")
+    return found
+
+
+def changed(token: str, message: str, change) -> Response | str:
+    """Run a change through the gateway; say it is on its way, or that Stripe is away."""
+    try:
+        change()
+    except PaymentServiceError as error:
+        status = 503 if error.retryable else 502
+        return render_template("manage/unavailable.html", token=token), status
+    return render_template("manage/changed.html", token=token, message=message)
+
+
+@bp.post("/support/manage/<token>/<public_id>/amount")
+def change_amount(token: str, public_id: str):
+    """A new amount, charged from the next payment."""
+    pledge = changeable_pledge(token, public_id)
+    if isinstance(pledge, Response):
+        return pledge
+    if not FlaskForm().validate_on_submit():
+        abort(400, description="This form has expired. Please go back and try again.")
+    try:
+        money = Money.parse(request.form.get("amount", "")[:20], pledge.currency)
+        problem = donation_rules().problem(pledge.frequency, money)
+    except AmountError as error:
+        problem = str(error)
+    if problem:
+        return render_template("manage/changed.html", token=token, message=problem), 422
+    return changed(
+        token,
+        f"Your donation will be {money} from the next payment.",
+        lambda: pledge_changes.change_amount(pledge, money),
+    )
+
+
+@bp.post("/support/manage/<token>/<public_id>/annual")
+def switch_to_annual(token: str, public_id: str):
+    """Monthly becomes annual from the date the next monthly payment was due."""
+    pledge = changeable_pledge(token, public_id)
+    if isinstance(pledge, Response):
+        return pledge
+    if not FlaskForm().validate_on_submit() or pledge.frequency is not Frequency.MONTHLY:
+        abort(400, description="Only a monthly donation can become annual.")
+    amount = Money(pledge_changes.annual_amount(pledge), pledge.currency)
+    return changed(
+        token,
+        f"From your next payment date you will give {amount} once a year.",
+        lambda: pledge_changes.switch_to_annual(pledge),
+    )
+
+
+@bp.post("/support/manage/<token>/<public_id>/pause")
+def pause(token: str, public_id: str):
+    """Skip the next 1–3 monthly payments."""
+    pledge = changeable_pledge(token, public_id)
+    if isinstance(pledge, Response):
+        return pledge
+    months = request.form.get("months", "")
+    if (
+        not FlaskForm().validate_on_submit()
+        or pledge.frequency is not Frequency.MONTHLY
+        or not months.isdigit()
+        or int(months) not in pledge_changes.PAUSE_MONTHS
+    ):
+        abort(400, description="Please choose a pause of 1, 2 or 3 months.")
+    resumes = pledge_changes.resumes_after(pledge, int(months))
+    return changed(
+        token,
+        f"Your donation is paused; payments start again after {resumes:%B %-d, %Y}.",
+        lambda: pledge_changes.pause(pledge, int(months)),
+    )
+
+
+@bp.route("/support/manage/<token>/<public_id>/cancel", methods=["GET", "POST"])
+def cancel(token: str, public_id: str):
+    """Ask why (reasons in random order), then stop at the end of the paid period."""
+    pledge = changeable_pledge(token, public_id)
+    if isinstance(pledge, Response):
+        return pledge
+    form = FlaskForm()
+    reason = request.form.get("reason", "")
+    if not form.validate_on_submit() or reason not in pledge_changes.CANCEL_REASONS:
+        reasons = list(pledge_changes.CANCEL_REASONS.items())
+        random.shuffle(reasons)
+        page = render_template(
+            "manage/cancel.html",
+            pledge=pledge,
+            token=token,
+            form=form,
+            reasons=reasons,
+            text_max=pledge_changes.REASON_TEXT_MAX,
+            missing=form.is_submitted(),
+        )
+        return page, 422 if form.is_submitted() else 200
+    return changed(
+        token,
+        "Your donation will stop at the end of the period you have paid for. Thank you.",
+        lambda: pledge_changes.cancel(pledge, reason, request.form.get("reason_text")),
+    )
 
 
 @bp.post("/support/manage/<token>/portal")

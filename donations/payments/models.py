@@ -94,6 +94,9 @@ class Pledge(db.Model):
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stripe's pause_collection: no payment is taken until it resumes (None: not paused).
+    collection_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    pause_resumes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Attribution: what led the reader to give.
     article_slug: Mapped[str | None] = mapped_column(String(200))
     placement: Mapped[str | None] = mapped_column(String(30))
@@ -214,3 +217,24 @@ class DonorNotice(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     pledge: Mapped[Pledge] = relationship()
+
+
+class PledgeChange(db.Model):
+    """A change a donor asked for on their manage page: what it was, and why they cancelled.
+
+    The request, kept when the gateway accepted it; the pledge itself changes only when
+    Stripe's webhook confirms. `kind` is amount, annual, pause or cancel; `reason` is one of
+    pledge_changes.CANCEL_REASONS (cancellations only), `reason_text` what they added.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_before: Mapped[int]
+    amount_after: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency_after: Mapped[Frequency] = mapped_column(EnumText(Frequency, 10))
+    resumes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(30))
+    reason_text: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

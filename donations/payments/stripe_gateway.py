@@ -212,6 +212,42 @@ class StripeGateway:
         else:
             self._call(self._client.v1.subscriptions.cancel, {}, path=subscription_id)
 
+    def change_price(
+        self, subscription_id: str, *, amount: int, interval: str, keep_billing_date: bool
+    ) -> None:
+        """Bill `amount` every `interval` from the next invoice, with no proration.
+
+        A new interval would start a new cycle now and charge at once; `keep_billing_date`
+        starts it when the current period ends instead (a trial until then, Stripe's way).
+        """
+        subscription = self._call(self._client.v1.subscriptions.retrieve, {}, path=subscription_id)
+        item = subscription["items"].data[0]
+        params: dict[str, Any] = {
+            "items": [
+                {
+                    "id": item.id,
+                    "price_data": {
+                        "currency": item.price.currency,
+                        "product": item.price.product,
+                        "unit_amount": amount,
+                        "recurring": {"interval": interval},
+                    },
+                }
+            ],
+            "proration_behavior": "none",
+        }
+        if keep_billing_date:
+            params["trial_end"] = item.current_period_end
+        self._call(self._client.v1.subscriptions.update, params, path=subscription_id)
+
+    def pause_collection(self, subscription_id: str, *, resumes_at: int) -> None:
+        """Collect nothing until `resumes_at` (Unix seconds); renewals meanwhile are voided."""
+        self._call(
+            self._client.v1.subscriptions.update,
+            {"pause_collection": {"behavior": "void", "resumes_at": resumes_at}},
+            path=subscription_id,
+        )
+
     def checkout_sessions_since(self, since: int) -> Iterator[dict[str, Any]]:
         return self._list(self._client.v1.checkout.sessions.list, {"created": {"gte": since}})
 

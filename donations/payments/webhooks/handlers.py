@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from donations.payments.enums import EventOutcome, IllegalTransition, PledgeStatus
+from donations.payments.enums import EventOutcome, Frequency, IllegalTransition, PledgeStatus
 from donations.payments.models import Payment, Pledge
 from donations.payments.stripe_gateway import PaymentServiceError, gateway
 from donations.payments.webhooks.outcome import Result, unmatched
@@ -194,6 +194,10 @@ SUBSCRIPTION_STATUSES = {
     "canceled": PledgeStatus.CANCELED,
     "incomplete_expired": PledgeStatus.EXPIRED,
 }
+
+
+# A subscription's interval, in pledge terms (the donor may switch monthly to annual).
+INTERVAL_FREQUENCIES = {"month": Frequency.MONTHLY, "year": Frequency.ANNUAL}
 
 
 # Finding what an event is about
@@ -429,7 +433,13 @@ def sync_subscription(result: Result, subscription: StripeObject, event: StripeO
             pledge.amount = price["unit_amount"] * (items[0].get("quantity") or 1)
         if items[0].get("current_period_end"):
             pledge.current_period_end = timestamp(items[0]["current_period_end"])
+        interval = (price.get("recurring") or {}).get("interval")
+        if interval in INTERVAL_FREQUENCIES:
+            pledge.frequency = INTERVAL_FREQUENCIES[interval]
     pledge.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
+    pause = subscription.get("pause_collection") or {}
+    pledge.collection_paused = bool(pause)
+    pledge.pause_resumes_at = timestamp(pause["resumes_at"]) if pause.get("resumes_at") else None
     return result.note("subscription_synced")
 
 
