@@ -1,7 +1,7 @@
 """pledge: Stripe's paused collection and when it resumes; pledge_change: donors' changes
 
 Revision ID: c3d5e7f9a2b4
-Revises: b2c688e53bb0
+Revises: 5e1f0b7c2d4a
 Create Date: 2026-12-05 15:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3d5e7f9a2b4'
-down_revision = 'b2c688e53bb0'
+down_revision = '5e1f0b7c2d4a'
 branch_labels = None
 depends_on = None
 
