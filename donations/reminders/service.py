@@ -21,6 +21,7 @@ from donations.payments.models import Pledge
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
 from donations.platform.mail import MailError, send_email
+from donations.platform.outbox import send_each_once
 from donations.platform.web import external_url
 from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
 
@@ -199,37 +200,12 @@ def send_confirmations(now: datetime | None = None) -> int:
         )
     )
     db.session.commit()
-    sent = 0
-    failed: set[int] = set()
-    while True:
-        reminder = db.session.scalar(
-            select(Reminder)
-            .where(Reminder.confirmation_sent_at.is_(None), Reminder.id.not_in(failed))
-            .order_by(Reminder.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if reminder is None:
-            db.session.rollback()
-            return sent
-        claimed = db.session.execute(
-            update(Reminder)
-            .where(Reminder.id == reminder.id, Reminder.confirmation_sent_at.is_(None))
-            .values(confirmation_sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            db.session.rollback()  # another sender took it first
-            continue
-        try:
-            _send_confirmation(reminder)
-        except MailError:
-            log.exception("confirmation of reminder %s not sent; it stays owed", reminder.id)
-            db.session.rollback()
-            failed.add(reminder.id)
-            continue
-        db.session.commit()
-        sent += 1
+    return send_each_once(
+        Reminder,
+        Reminder.confirmation_sent_at.is_(None),
+        {"confirmation_sent_at": now},
+        _send_confirmation,
+    )
 
 
 def _due(now: datetime):
@@ -308,6 +284,7 @@ def _send(reminder: Reminder, *, second: bool) -> None:
         reminder.email,
         subject,
         "reminder",
+        neutral_subject="A last reminder" if second else "Your reminder",
         newsroom=name,
         second=second,
         donate_url=external_url(
@@ -329,6 +306,7 @@ def _send_confirmation(reminder: Reminder) -> None:
         reminder.email,
         f"Please confirm your reminder from {name}",
         "reminder_confirm",
+        neutral_subject="Please confirm your request",
         newsroom=name,
         month=reminder.month.strftime("%B %Y"),
         confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),
