@@ -3,6 +3,8 @@ owner (double opt-in), left in one click, and exported for the newsroom's own ma
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Blueprint, Flask
 from flask.cli import AppGroup
@@ -16,12 +18,24 @@ cli = AppGroup("newsletter", help="The newsletter's sign-ups.")
 
 
 @cli.command("send-confirmations")
-def send_confirmations_command() -> None:
+@click.option(
+    "--every",
+    type=click.IntRange(1, 3600),
+    default=None,
+    help="Keep running, sending every N seconds (development); once when left out.",
+)
+def send_confirmations_command(every: int | None) -> None:
     """E-mail each owed confirmation once and delete sign-ups nobody confirmed in time (safe to
     run on several machines at once)."""
     from donations.newsletter.service import send_confirmations
 
-    click.echo(f"sent {send_confirmations()} confirmation(s)")
+    while True:
+        sent = send_confirmations()
+        if sent or every is None:
+            click.echo(f"sent {sent} confirmation(s)")
+        if every is None:
+            return
+        time.sleep(every)
 
 
 def init_app(app: Flask) -> None:

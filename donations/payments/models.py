@@ -89,6 +89,9 @@ class Pledge(db.Model):
     checkout_error: Mapped[str | None] = mapped_column(Text)
     # The subscription as Stripe last told us (recurring pledges only).
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A one-off gift made anonymously: no e-mail is kept, not even the one Checkout asks for,
+    # so no receipt, statement or manage link is ever sent for it.
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Attribution: what led the reader to give.

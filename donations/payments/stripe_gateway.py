@@ -99,7 +99,8 @@ class StripeGateway:
             params["mode"] = "payment"
             # Payment mode makes a Customer only when told to: without one a one-off donor has
             # no manage link (Billing Portal) and no giving history.
-            params["customer_creation"] = "always"
+            if not pledge.anonymous:  # an anonymous gift leaves no Customer behind either
+                params["customer_creation"] = "always"
             params["payment_intent_data"] = {"metadata": metadata, "description": description}
         session = self._call(
             self._client.v1.checkout.sessions.create,

@@ -28,12 +28,18 @@ STALE_IF_ERROR_SECONDS = 24 * 3600
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for links that leave the site (Stripe, e-mails): PUBLIC_BASE_URL wins.
+    """An absolute URL for links that leave the site (Stripe, e-mails): PUBLIC_BASE_URL wins,
+    except for a reader who came by one of PUBLIC_MIRROR_ORIGINS (an onion service), who is
+    sent back there (Stripe's return pages) rather than to the address they avoided.
 
     Works outside a request too (commands that send e-mails), where only the setting can say
     where the site lives.
     """
     base = current_app.config.get("PUBLIC_BASE_URL")
+    if has_request_context() and current_app.config["PUBLIC_MIRROR_ORIGINS"]:
+        here = origin_of(request.host_url)
+        if here in {origin_of(url) for url in current_app.config["PUBLIC_MIRROR_ORIGINS"]}:
+            base = here
     if not base:
         if not has_request_context():
             raise RuntimeError("PUBLIC_BASE_URL is not set: links sent from commands need it.")

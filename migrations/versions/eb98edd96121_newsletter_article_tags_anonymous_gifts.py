@@ -1,4 +1,4 @@
-"""newsletter subscribers and article tags
+"""newsletter subscribers, article tags, anonymous one-off gifts
 
 Revision ID: eb98edd96121
 Revises: b2c688e53bb0
@@ -55,8 +55,19 @@ def upgrade():
     with op.batch_alter_table("article_tag", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_article_tag_tag"), ["tag"], unique=False)
 
+    with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("anonymous", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.drop_column("anonymous")
+
+    with op.batch_alter_table('pledge', schema=None) as batch_op:
+        batch_op.drop_column('anonymous')
+
     with op.batch_alter_table("article_tag", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_article_tag_tag"))
 
