@@ -12,6 +12,7 @@ from donations import (
     cli,
     experiments,
     manage,
+    newsletter,
     payments,
     platform,
     prompts,
@@ -23,7 +24,18 @@ from donations import (
 )
 
 # Features depend on the platform and the payment core, never on each other.
-FEATURES = (articles, support, prompts, reminders, supporters, manage, staff, receipts, experiments)
+FEATURES = (
+    articles,
+    support,
+    prompts,
+    reminders,
+    newsletter,
+    supporters,
+    manage,
+    staff,
+    receipts,
+    experiments,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

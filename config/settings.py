@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     EMBED_ALLOWED_ORIGINS: CommaList = about(
         [], "Other origins (the newsroom's other sites) whose pages may embed the prompts."
     )
+    PUBLIC_MIRROR_ORIGINS: CommaList = about(
+        [],
+        "Other addresses readers reach this same site by (a mirror, an onion service), e.g. `http://abc….onion`: reader pages link relatively and forms posted from these are the site's own.",
+    )
     TRUSTED_PROXY_COUNT: int = about(
         0,
         "Proxies in front (nginx, a load balancer) whose X-Forwarded-* headers are trusted.",
@@ -208,6 +212,30 @@ class Settings(BaseSettings):
     )
     REMINDER_SECOND_AFTER_DAYS: int = about(7, "Days before the second (and last) reminder.")
 
+    # -- The newsletter
+    NEWSLETTER_RATE_LIMIT: str = about(
+        "5 per minute;20 per hour", "Newsletter sign-ups per address."
+    )
+
+    # -- Donor safety
+    DONOR_SAFETY: bool = about(
+        False,
+        "1: reader pages ask no third party for anything before the reader chooses to pay, and donors' e-mails have neutral subjects and sender names (`make run` turns it on).",
+    )
+    NEUTRAL_SENDER_NAME: str = about(
+        "Reader services", "The sender's name on donors' e-mails under DONOR_SAFETY."
+    )
+    PENDING_PLEDGE_RETENTION_DAYS: int = about(
+        30,
+        "`privacy purge` deletes checkouts abandoned (still pending, nothing paid) this many days ago.",
+        ge=1,
+    )
+    EVENT_PAYLOAD_RETENTION_DAYS: int = about(
+        400,
+        "`privacy purge` empties the payloads of Stripe events older than this; their ids, types and outcomes stay.",
+        ge=30,
+    )
+
     # -- Paywall
     PAYWALL_MODE: Literal["off", "soft", "metered"] = about(
         "off",
@@ -242,6 +270,7 @@ class Settings(BaseSettings):
         "SECRET_KEY_FALLBACKS",
         "LANGUAGES",
         "EMBED_ALLOWED_ORIGINS",
+        "PUBLIC_MIRROR_ORIGINS",
         "DONATION_CURRENCIES",
         "PAYWALL_ALLOWED_CRAWLERS",
         mode="before",
@@ -369,6 +398,11 @@ def refuse_unsafe(settings: Settings) -> None:
     ):
         raise ValueError(
             "DONATION_AMOUNTS must give presets, default and minimum for once, monthly and annual."
+        )
+    if settings.DONOR_SAFETY and settings.DONATION_CHALLENGE_SITE_KEY:
+        raise ValueError(
+            "DONOR_SAFETY=1 loads nothing from third parties on reader pages, but the bot "
+            "challenge (DONATION_CHALLENGE_SITE_KEY) loads Cloudflare's script: unset one of them."
         )
     if settings.DONATION_DEFAULT_CURRENCY not in settings.DONATION_CURRENCIES:
         raise ValueError("DONATION_DEFAULT_CURRENCY must be one of DONATION_CURRENCIES.")

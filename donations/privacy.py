@@ -1,8 +1,8 @@
-"""Deletion requests: remove a reader's e-mail address, and what came with it, from everything
-this service stores.
+"""Deletion requests and data kept to a minimum: remove a reader's e-mail address, and what came
+with it, from everything this service stores; purge what is no longer needed.
 
 App-level, like cli.py: it reaches into every feature's records, as a deletion must.
-`flask --app app privacy forget EMAIL` runs it.
+`flask --app app privacy forget EMAIL` and `flask --app app privacy purge` run them.
 
 An address is found however it was stored: in any case, composed or decomposed, and inside
 JSON that escapes what is not ASCII (`jos\\u00e9@…`). The database narrows the search with
@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from email import message_from_binary_file
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -27,12 +28,15 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from donations.payments.models import DonorNotice, Pledge, StripeEvent
+from donations.newsletter.models import NewsletterSubscriber
+from donations.payments.enums import PledgeStatus
+from donations.payments.models import DonorNotice, Payment, Pledge, StripeEvent
+from donations.platform.database import utcnow
 from donations.platform.extensions import db
 from donations.reminders.models import Reminder
 from donations.staff.models import AuditLog
 
-privacy_cli = AppGroup("privacy", help="Readers' data: deletion requests.")
+privacy_cli = AppGroup("privacy", help="Readers' data: deletion requests and purges.")
 
 FORGOTTEN = "[forgotten]"
 # Where Stripe objects keep a person's details (sessions, charges, invoices, customers,
@@ -145,8 +149,9 @@ def names_in(value: Any, inside: bool = False) -> Iterable[str]:
 
 
 def forget(email: str) -> dict[str, int]:
-    """Delete reminders and queued e-mails, blank pledges' address, scrub what Stripe's events,
-    the audit log and the outbox keep of the reader, and void the links already sent.
+    """Delete reminders, newsletter subscriptions and queued e-mails, blank pledges' address,
+    scrub what Stripe's events, the audit log and the outbox keep of the reader, and void the
+    links already sent.
 
     Pledges and payments stay (they are the newsroom's accounts), without the address. Links in
     the reader's mailbox stop working with it (donor_links.py). Stripe keeps its own copy of
@@ -161,15 +166,11 @@ def forget(email: str) -> dict[str, int]:
         if mentions.is_address(pledge.email)
     ]
     pledge_ids = [pledge.id for pledge in pledges]
-    reminder_ids = [
-        reminder.id
-        for reminder in db.session.scalars(
-            select(Reminder).where(_lower_like(Reminder.email, like_pattern(email, anywhere=False)))
-        )
-        if mentions.is_address(reminder.email)
-    ]
     done = {
-        "reminders deleted": _delete(Reminder, reminder_ids),
+        "reminders deleted": _delete(Reminder, _ids_with_address(Reminder, mentions, email)),
+        "newsletter subscriptions deleted": _delete(
+            NewsletterSubscriber, _ids_with_address(NewsletterSubscriber, mentions, email)
+        ),
         "queued e-mails dropped": db.session.execute(
             delete(DonorNotice).where(
                 DonorNotice.pledge_id.in_(pledge_ids), DonorNotice.sent_at.is_(None)
@@ -188,6 +189,12 @@ def forget(email: str) -> dict[str, int]:
     db.session.commit()
     done["e-mails deleted from the outbox"] = _delete_from_outbox(mentions)
     return done
+
+
+def _ids_with_address(model: Any, mentions: Mentions, email: str) -> list[int]:
+    pattern = like_pattern(email, anywhere=False)
+    rows = db.session.scalars(select(model).where(_lower_like(model.email, pattern)))
+    return [row.id for row in rows if mentions.is_address(row.email)]
 
 
 def _delete(model: Any, ids: list[int]) -> int:
@@ -270,7 +277,8 @@ def _message_text(message: EmailMessage) -> str:
 @privacy_cli.command("forget")
 @click.argument("email")
 def forget_command(email: str) -> None:
-    """Remove EMAIL from reminders, pledges, Stripe's events, the audit log and the outbox."""
+    """Remove EMAIL from reminders, the newsletter, pledges, Stripe's events, the audit log and
+    the outbox."""
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
@@ -278,3 +286,53 @@ def forget_command(email: str) -> None:
     for what, count in forget(email).items():
         click.echo(f"{what}: {count}")
     click.echo("Done. Stripe keeps its own copy: delete the customer in Stripe's dashboard too.")
+
+
+# Checkouts never paid: the reader left Stripe's page, or it expired. Stripe's sessions expire
+# within a day, so one this old can no longer be paid.
+ABANDONED = (PledgeStatus.PENDING, PledgeStatus.EXPIRED)
+
+
+def purge(now: datetime | None = None) -> dict[str, int]:
+    """Delete checkouts abandoned over PENDING_PLEDGE_RETENTION_DAYS ago (with their events'
+    payloads), and empty the payloads of Stripe events older than EVENT_PAYLOAD_RETENTION_DAYS.
+
+    Events keep their id (the duplicate guard), type, times and outcome records; pledges with a
+    payment, a queued e-mail or a staff action stay whatever their status.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    abandoned_before = now - timedelta(days=config["PENDING_PLEDGE_RETENTION_DAYS"])
+    abandoned = select(Pledge.id).where(
+        Pledge.status.in_(ABANDONED),
+        Pledge.created_at < abandoned_before,
+        ~select(Payment.id).where(Payment.pledge_id == Pledge.id).exists(),
+        ~select(DonorNotice.id).where(DonorNotice.pledge_id == Pledge.id).exists(),
+        ~select(AuditLog.id).where(AuditLog.pledge_id == Pledge.id).exists(),
+    )
+    ids = list(db.session.scalars(abandoned))
+    done = {
+        "abandoned events emptied": db.session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.pledge_id.in_(ids))
+            .values(payload={}, pledge_id=None)
+        ).rowcount
+        if ids
+        else 0,
+        "abandoned checkouts deleted": _delete(Pledge, ids),
+    }
+    old_before = now - timedelta(days=config["EVENT_PAYLOAD_RETENTION_DAYS"])
+    done["old event payloads emptied"] = db.session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.received_at < old_before, cast(StripeEvent.payload, String) != "{}")
+        .values(payload={})
+    ).rowcount
+    db.session.commit()
+    return done
+
+
+@privacy_cli.command("purge")
+def purge_command() -> None:
+    """Delete abandoned checkouts and empty old Stripe event payloads (cron: daily)."""
+    for what, count in purge().items():
+        click.echo(f"{what}: {count}")

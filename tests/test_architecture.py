@@ -39,6 +39,7 @@ def test_the_features_are_the_ones_the_app_builds():
                 "articles",
                 "experiments",
                 "manage",
+                "newsletter",
                 "prompts",
                 "receipts",
                 "reminders",

@@ -162,6 +162,7 @@ SPECIAL = {
     "PROMPT_VIEW_CAPS": ('{"article-end": 2}', {"article-end": 2}),
     "PROMPT_MIN_ARTICLES": ('{"banner": 1}', {"banner": 1}),
     "REMINDER_CUTOFF_DAY": ("12", 12),
+    "EVENT_PAYLOAD_RETENTION_DAYS": ("90", 90),
     "SESSION_COOKIE_SECURE": ("0", False),  # 1 is the default at an https address
     "STRIPE_TIMEOUT_SECONDS": ("3.5", 3.5),
     "LANGUAGES": ("en,ru", ["en", "ru"]),

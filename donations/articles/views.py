@@ -6,7 +6,7 @@ from flask import current_app, render_template, request
 
 from donations.articles import bp
 from donations.articles.meter import count_and_decide, read_meter, write_meter
-from donations.articles.queries import get_article_or_404, latest_articles
+from donations.articles.queries import get_article_or_404, latest_articles, related_articles
 from donations.payments import supporter_pass
 from donations.platform.database import utcnow
 from donations.platform.web import private, public
@@ -27,8 +27,11 @@ def article(slug: str):
     reader's browser), so caches in front serve it; with it, each reader gets their own.
     """
     story = get_article_or_404(slug)
+    read_more = related_articles(story)
     if current_app.config["PAYWALL_MODE"] != "metered":
-        page = render_template("articles/article.html", article=story, withheld=False)
+        page = render_template(
+            "articles/article.html", article=story, withheld=False, read_more=read_more
+        )
         return public(current_app.make_response(page))
     meter = read_meter(request)
     withheld = count_and_decide(
@@ -40,8 +43,16 @@ def article(slug: str):
     )
     response = private(
         current_app.make_response(
-            render_template("articles/article.html", article=story, withheld=withheld)
+            render_template(
+                "articles/article.html", article=story, withheld=withheld, read_more=read_more
+            )
         )
     )
     write_meter(response, meter)
     return response
+
+
+@bp.get("/privacy")
+def privacy():
+    """What we keep about readers, donors and subscribers, and for how long."""
+    return public(current_app.make_response(render_template("articles/privacy.html")))

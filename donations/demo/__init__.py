@@ -27,6 +27,7 @@ DEMO_ARTICLE = {
     ),
     "photo_credit": "president.gov.by",
     "published_at": datetime(2025, 5, 15, 9, 30, tzinfo=UTC),
+    "tags": ["belarus", "defense", "drones"],
     "body": """\
 Russia will build a drone production facility in neighboring Belarus to “ensure security” for its key ally, Belarusian state media reported Thursday.
 
@@ -45,52 +46,123 @@ Lukashenko said Belarus was “ready” to build the factory.
 Belarus remains under U.S. and European sanctions for supporting Russia’s invasion of Ukraine and cracking down on opposition. Russia used Belarusian territory as a staging ground for its February 2022 invasion.""",  # noqa: E501
 }
 
-# Filler so the demo has more than one article ("the 3rd article read" needs three): fictional,
-# labelled as such on the page, with no quotes attributed to anyone.
+# The demo's other articles, so a reader can browse ("the 3rd article read" needs three) and
+# "Read more" has something to match by tag. They are written for this demo in the newsroom's
+# voice, not taken from The Moscow Times, and put no words in any named person's mouth.
+# (Tests import the list as DEMO_FILLER.)
 DEMO_FILLER = [
     {
-        "slug": "demo-filler-city-library-extends-opening-hours",
-        "title": "Demo filler: A City Library Extends Its Opening Hours",
-        "standfirst": "A fictional story used to demonstrate the site. No such library exists.",
-        "section": "Demo filler",
-        "published_at": datetime(2025, 5, 14, 8, 0, tzinfo=UTC),
-        "body": (
-            "This is a fictional article that ships with the demo so that a reader can browse "
-            "more than one story. The city, the library and its staff are invented.\n\n"
-            "In this imaginary city, the central library will now stay open until ten in the "
-            "evening on weekdays, after readers asked for quieter places to study.\n\n"
-            "The change starts next month and will be reviewed after a year, according to a "
-            "notice posted at the entrance."
+        "slug": "belarus-extends-joint-military-drills-with-russia",
+        "title": "Belarus Extends Joint Military Drills With Russia Near Polish Border",
+        "standfirst": (
+            "The exercises, first announced for two weeks, will now run until the end of the month."
         ),
+        "section": "News",
+        "tags": ["belarus", "defense"],
+        "published_at": datetime(2025, 5, 14, 16, 10, tzinfo=UTC),
+        "body": """\
+Belarus has extended joint military exercises with Russian troops in its western Grodno region by two weeks, the Belarusian Defense Ministry said Wednesday, keeping thousands of soldiers close to the borders of Poland and Lithuania.
+
+The drills began in late April and were due to end this week. The ministry said the extension would allow units to "practice the defense of the Union State" with air-defense crews and drone operators, without saying how many Russian servicemen were taking part.
+
+Poland's Defense Ministry said it was following the exercises closely and had moved additional patrols to its eastern frontier. Lithuania has asked NATO allies to keep air-policing aircraft in the Baltic region through the summer.
+
+Minsk and Moscow have held joint exercises every year since 2022, when Russian forces used Belarusian territory to launch their assault on Kyiv. Russia has since stationed tactical nuclear weapons in Belarus, a step the Kremlin says is a response to NATO's expansion.
+
+Independent Belarusian monitoring groups reported columns of military vehicles moving west along the M1 highway over the weekend and an increase in helicopter flights near the town of Lida.
+
+The Belarusian opposition in exile has warned that the country is being drawn ever deeper into Russia's war, and that large exercises are used to move equipment that never leaves.""",  # noqa: E501
     },
     {
-        "slug": "demo-filler-river-ferry-returns-for-summer",
-        "title": "Demo filler: The River Ferry Returns for the Summer",
-        "standfirst": "A fictional story used to demonstrate the site. No such ferry exists.",
-        "section": "Demo filler",
-        "published_at": datetime(2025, 5, 13, 8, 0, tzinfo=UTC),
-        "body": (
-            "This is a fictional article that ships with the demo. The river, the ferry and its "
-            "timetable are invented.\n\n"
-            "The small passenger ferry that crosses the river every half hour resumes service "
-            "this weekend, after its winter break.\n\n"
-            "Tickets cost the same as last year, and bicycles travel free on weekday mornings."
+        "slug": "russian-central-bank-holds-key-rate-as-inflation-slows",
+        "title": "Russia's Central Bank Holds Key Rate as Inflation Slows",
+        "standfirst": (
+            "Policymakers said borrowing costs would stay high for longer despite calls from "
+            "industry for relief."
         ),
+        "section": "Business",
+        "tags": ["economy"],
+        "published_at": datetime(2025, 5, 13, 11, 45, tzinfo=UTC),
+        "body": """\
+Russia's Central Bank left its key interest rate unchanged at a record 21% on Friday, saying that inflation was slowing more quickly than expected but remained well above its 4% target.
+
+Annual inflation eased to just over 10% in April, according to the state statistics agency Rosstat, after prices for fruit, vegetables and imported goods rose more slowly than in the winter months.
+
+The regulator said in a statement that "tight monetary conditions" would be kept "for a long period" and that it would consider lowering the rate only once inflation expectations among households and businesses had fallen.
+
+Business lobbies have pressed for cuts for months, warning that the cost of credit is forcing companies to shelve investment. Several large manufacturers, including steelmakers and carmakers, have announced shorter working weeks this spring.
+
+Economists say the war economy — record defense spending, labor shortages and wages rising faster than productivity — continues to push prices up, while sanctions raise the cost of imports that must now travel through third countries.
+
+Most analysts polled by the business daily Kommersant expect the first cut in the second half of the year.""",  # noqa: E501
     },
     {
-        "slug": "demo-filler-school-garden-harvest",
-        "title": "Demo filler: A School Garden Brings In Its First Harvest",
-        "standfirst": "A fictional story used to demonstrate the site. No such school exists.",
-        "section": "Demo filler",
-        "published_at": datetime(2025, 5, 12, 8, 0, tzinfo=UTC),
-        "body": (
-            "This is a fictional article that ships with the demo. The school and its garden "
-            "are invented.\n\n"
-            "Pupils at a primary school planted vegetables in spring, and this week they picked "
-            "the first radishes and lettuce.\n\n"
-            "The produce goes to the school kitchen, and the garden will be open to parents at "
-            "the end of term."
+        "slug": "drone-debris-damages-homes-in-russian-border-region",
+        "title": "Drone Debris Damages Homes in Russia's Belgorod Region",
+        "standfirst": (
+            "No one was hurt, the regional authorities said, after a night of air-defense fire."
         ),
+        "section": "News",
+        "tags": ["drones", "defense"],
+        "published_at": datetime(2025, 5, 12, 7, 20, tzinfo=UTC),
+        "body": """\
+Falling debris from drones shot down overnight damaged several private houses and a power line in Russia's Belgorod region, which borders Ukraine, the regional government said Monday.
+
+Russia's Defense Ministry said its air defenses had destroyed more than 40 Ukrainian drones over southern and western regions, including Belgorod, Kursk and Bryansk. Its statement could not be independently verified.
+
+Residents of villages outside Belgorod posted photographs of shattered windows and a burned-out car. The regional authorities said electricity had been restored to most homes by morning and that families whose houses were damaged would be offered temporary accommodation.
+
+Both Russia and Ukraine now launch hundreds of drones a week, from small first-person-view craft used on the front line to long-range aircraft that strike oil refineries, airfields and power plants deep behind it.
+
+Moscow has responded by expanding drone production at home and, according to recent announcements, abroad. Ukraine says it produces more than a million drones a year, most of them at small workshops spread across the country.
+
+Schools in the border districts of Belgorod have been teaching remotely since the start of the year.""",  # noqa: E501
+    },
+    {
+        "slug": "sanctions-squeeze-belarus-potash-exports",
+        "title": "Sanctions Squeeze Belarus' Potash Exports, Pushing Trade East",
+        "standfirst": (
+            "The fertilizer that was once Belarus' biggest earner now travels through Russian "
+            "ports at a steep discount."
+        ),
+        "section": "Business",
+        "tags": ["belarus", "economy"],
+        "published_at": datetime(2025, 5, 9, 14, 0, tzinfo=UTC),
+        "body": """\
+Belarus' potash exports, long one of the country's main sources of hard currency, are being sold at a growing discount and shipped by longer routes since Western sanctions closed its traditional outlet through Lithuania, industry analysts say.
+
+Until 2022, most of the fertilizer mined by state-owned Belaruskali near the town of Soligorsk was carried by rail to the Lithuanian port of Klaipeda. Vilnius stopped the transit after the United States and the European Union imposed sanctions on the company.
+
+Shipments now go by rail to Russian ports on the Baltic Sea, where new terminals are being built to handle them, and to China overland. Traders estimate that the extra freight and the discounts demanded by buyers wary of sanctions cost Belarus several hundred million dollars a year.
+
+Official data on the trade is no longer published. Minsk classified most of its foreign-trade statistics in 2022, and analysts rely on figures from customs services in importing countries.
+
+The shift has tied the Belarusian economy even more closely to Russia, which already accounts for around half of its foreign trade and provides most of its loans.
+
+Economists say the potash sector has adapted better than expected, but that its profits are now largely in the hands of the Russian railways and port operators that carry it.""",  # noqa: E501
+    },
+    {
+        "slug": "readers-fined-for-sharing-links-to-undesirable-outlets",
+        "title": "Russians Fined for Sharing Links to 'Undesirable' Media, Rights Group Says",
+        "standfirst": (
+            "Courts have handed down dozens of fines this year for reposts of articles by banned "
+            "news outlets."
+        ),
+        "section": "News",
+        "tags": ["press-freedom"],
+        "published_at": datetime(2025, 5, 7, 9, 0, tzinfo=UTC),
+        "body": """\
+Russian courts have fined dozens of people this year for sharing links to articles published by media outlets labeled "undesirable," according to a count by the legal aid group OVD-Info.
+
+Under Russian law, taking part in the activities of an "undesirable" organization is an administrative offense punishable by a fine on first conviction, and a criminal one if repeated within a year. Prosecutors have argued in court that reposting an outlet's article on social media counts as such participation.
+
+Most of the cases found by the group involved posts on the VKontakte social network, some of them several years old, made before the outlets concerned were designated. Fines ranged from 5,000 to 15,000 rubles.
+
+More than a dozen independent Russian media outlets, among them The Moscow Times, have been designated "undesirable" since 2021. Their journalists work from abroad, and their websites are blocked in Russia, where many readers reach them through VPN services.
+
+Lawyers advise readers in Russia not to repost articles from designated outlets under their own names and to delete old posts, though they say deleting a post does not end liability for it.
+
+The Prosecutor General's Office, which designates organizations as "undesirable," does not publish the reasons for its decisions.""",  # noqa: E501
     },
 ]
 
@@ -152,8 +224,8 @@ DEMO_APPEALS = [
 def seed_demo() -> list[str]:
     """Store the demo article and appeals; running it again updates them. Returns what it did."""
     done = [_upsert(Article, {"slug": DEMO_ARTICLE["slug"]}, DEMO_ARTICLE)]
-    for filler in DEMO_FILLER:
-        done.append(_upsert(Article, {"slug": filler["slug"]}, filler))
+    for article in DEMO_FILLER:
+        done.append(_upsert(Article, {"slug": article["slug"]}, article))
     for appeal in DEMO_APPEALS:
         key = {"placement": appeal["placement"], "language": appeal["language"]}
         done.append(_upsert(Appeal, key, appeal))

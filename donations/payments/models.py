@@ -92,6 +92,9 @@ class Pledge(db.Model):
     converted_from_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), unique=True)
     # The subscription as Stripe last told us (recurring pledges only).
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A one-off gift made anonymously: no e-mail is kept, not even the one Checkout asks for,
+    # so no receipt, statement or manage link is ever sent for it.
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subscription_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Stripe's pause_collection: no payment is taken until it resumes (None: not paused).

@@ -35,6 +35,14 @@ SUBJECTS = {
     "manage_link": "Manage your donation to {newsroom}",
     "supporter_sign_in": "Your supporter link from {newsroom}",
 }
+# The same under DONOR_SAFETY: nothing in the subject says whom the reader supports.
+NEUTRAL_SUBJECTS = {
+    "thank_you": "Your receipt",
+    "receipt": "Your payment receipt",
+    "payment_failed": "A payment did not go through",
+    "manage_link": "The link you asked for",
+    "supporter_sign_in": "Your sign-in link",
+}
 TEMPLATES = {
     "thank_you": "donor_thank_you",
     "receipt": "donor_receipt",
@@ -74,6 +82,7 @@ def deliver(kind: str, pledge: Pledge, reference: str | None = None) -> None:
         pledge.email,
         SUBJECTS[kind].format(newsroom=newsroom),
         TEMPLATES[kind],
+        neutral_subject=NEUTRAL_SUBJECTS[kind],
         pledge=pledge,
         summary=pledge_summary(pledge.frequency, pledge.money),
         newsroom=newsroom,

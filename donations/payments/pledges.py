@@ -39,6 +39,7 @@ class PledgeRequest:
     money: Money
     email: str | None
     attribution: Attribution
+    anonymous: bool = False
 
 
 def start_pledge(request: PledgeRequest) -> Pledge:
@@ -48,7 +49,8 @@ def start_pledge(request: PledgeRequest) -> Pledge:
         frequency=request.frequency,
         amount=request.money.amount,
         currency=request.money.currency,
-        email=request.email,
+        email=None if request.anonymous else request.email,
+        anonymous=request.anonymous,
         article_slug=attribution.article_slug,
         placement=attribution.placement,
         prompt=attribution.prompt,

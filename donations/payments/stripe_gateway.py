@@ -104,13 +104,12 @@ class StripeGateway:
             params["mode"] = "payment"
             # Payment mode makes a Customer only when told to: without one a one-off donor has
             # no manage link (Billing Portal) and no giving history.
-            params["customer_creation"] = "always"
-            params["payment_intent_data"] = {
-                "metadata": metadata,
-                "description": description,
+            params["payment_intent_data"] = {"metadata": metadata, "description": description}
+            # An anonymous gift leaves no Customer and no saved card behind.
+            if not pledge.anonymous:
+                params["customer_creation"] = "always"
                 # The card stays on the customer, so "make it monthly" needs nothing retyped.
-                "setup_future_usage": "off_session",
-            }
+                params["payment_intent_data"]["setup_future_usage"] = "off_session"
         session = self._call(
             self._client.v1.checkout.sessions.create,
             params,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import smtplib
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app, render_template
@@ -16,12 +17,29 @@ class MailError(Exception):
     """The mail server refused or could not be reached; the caller decides whether to retry."""
 
 
-def send_email(to: str, subject: str, template: str, **context: Any) -> str:
-    """Send templates/emails/<template>.txt (and .html when there is one); returns Message-ID."""
+def send_email(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    neutral_subject: str | None = None,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> str:
+    """Send templates/emails/<template>.txt (and .html when there is one); returns Message-ID.
+
+    A message to a reader about giving or reading passes `neutral_subject`: under DONOR_SAFETY
+    it goes with that subject and a neutral sender's name, so a lock screen or a shared inbox
+    does not say who they support (the one place this is decided).
+    """
+    config = current_app.config
+    discreet = neutral_subject is not None and config["DONOR_SAFETY"]
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = neutral_sender() if discreet else config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = neutral_subject if discreet else subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain="donations.local")
     message.set_content(render_template(f"emails/{template}.txt", **context))
@@ -33,6 +51,14 @@ def send_email(to: str, subject: str, template: str, **context: Any) -> str:
         message.add_alternative(html, subtype="html")
     _deliver(message)
     return message["Message-ID"]
+
+
+def neutral_sender() -> str:
+    """MAIL_DEFAULT_SENDER's address under NEUTRAL_SENDER_NAME."""
+    _, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    user, _, domain = address.partition("@")
+    name = current_app.config["NEUTRAL_SENDER_NAME"]
+    return str(Address(display_name=name, username=user, domain=domain))
 
 
 def _deliver(message: EmailMessage) -> None:

@@ -28,18 +28,28 @@ STALE_IF_ERROR_SECONDS = 24 * 3600
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for links that leave the site (Stripe, e-mails): PUBLIC_BASE_URL wins.
+    """An absolute URL for links that leave the site (Stripe, e-mails): PUBLIC_BASE_URL wins,
+    except for a reader who came by one of PUBLIC_MIRROR_ORIGINS (an onion service), who is
+    sent back there (Stripe's return pages) rather than to the address they avoided.
 
     Works outside a request too (commands that send e-mails), where only the setting can say
     where the site lives.
     """
     base = current_app.config.get("PUBLIC_BASE_URL")
+    if has_request_context() and current_app.config["PUBLIC_MIRROR_ORIGINS"]:
+        here = origin_of(request.host_url)
+        if here in {origin_of(url) for url in current_app.config["PUBLIC_MIRROR_ORIGINS"]}:
+            base = here
     if not base:
         if not has_request_context():
             raise RuntimeError("PUBLIC_BASE_URL is not set: links sent from commands need it.")
         return url_for(endpoint, _external=True, **values)
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return base.rstrip("/") + path
+    return base.rstrip("/") + site_path(endpoint, **values)
+
+
+def site_path(endpoint: str, **values: Any) -> str:
+    """A page's path, the same on every address the site answers at, in a request or not."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 # Who may keep an answer ----------------------------------------------------------------------
@@ -92,8 +102,15 @@ def from_allowed_origin() -> bool:
     from another site, is not a reader's."""
     origin = sent_origin()
     return bool(origin) and (
-        origin == own_origin() or origin in current_app.config["EMBED_ALLOWED_ORIGINS"]
+        origin in own_origins() or origin in current_app.config["EMBED_ALLOWED_ORIGINS"]
     )
+
+
+def own_origins() -> set[str]:
+    """Every address this same site answers readers at: its own and its mirrors' (an onion
+    service, say), whose pages are ours."""
+    mirrors = current_app.config["PUBLIC_MIRROR_ORIGINS"]
+    return {own_origin(), *(origin_of(url) for url in mirrors)}
 
 
 def posted_json(refusal: str, shape: str = "a JSON object") -> dict[str, Any]:

@@ -129,6 +129,7 @@ def _send(statement: YearEndStatement) -> None:
         statement.email,
         f"Your {statement.year} donations to {newsroom}",
         "year_end_statement",
+        neutral_subject=f"Your {statement.year} statement",
         newsroom=newsroom,
         year=statement.year,
         totals=totals,

@@ -10,18 +10,18 @@ goes out while the claim is held and the send is recorded in the same transactio
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Update, and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from donations.payments.enums import CONFIRMED
 from donations.payments.models import Pledge
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
-from donations.platform.mail import MailError, send_email
+from donations.platform.mail import send_email
+from donations.platform.outbox import send_each_once
 from donations.platform.web import external_url
 from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
 
@@ -216,54 +216,12 @@ def send_confirmations(now: datetime | None = None) -> int:
         )
     )
     db.session.commit()
-    return _send_each(
+    return send_each_once(
+        Reminder,
         Reminder.confirmation_sent_at.is_(None),
-        claim=lambda reminder: (
-            update(Reminder)
-            .where(Reminder.id == reminder.id, Reminder.confirmation_sent_at.is_(None))
-            .values(confirmation_sent_at=now)
-        ),
-        send=_send_confirmation,
-        owed="confirmation",
+        {"confirmation_sent_at": now},
+        _send_confirmation,
     )
-
-
-def _send_each(
-    owed_when: ColumnElement[bool],
-    *,
-    claim: Callable[[Reminder], Update],
-    send: Callable[[Reminder], None],
-    owed: str,
-) -> int:
-    """E-mail each reminder that is owed one, a row at a time, on several machines at once: the
-    row is claimed by an update that only matches while it is still owed, and committed once its
-    e-mail went. One that failed stays owed, and is skipped for the rest of this run."""
-    sent = 0
-    failed: set[int] = set()
-    while True:
-        reminder = db.session.scalar(
-            select(Reminder)
-            .where(owed_when, Reminder.id.not_in(failed))
-            .order_by(Reminder.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if reminder is None:
-            db.session.rollback()
-            return sent
-        claimed = db.session.execute(claim(reminder).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            db.session.rollback()  # another sender took it first
-            continue
-        try:
-            send(reminder)
-        except MailError:
-            log.exception("%s of reminder %s not sent; it stays owed", owed, reminder.id)
-            db.session.rollback()
-            failed.add(reminder.id)
-            continue
-        db.session.commit()
-        sent += 1
 
 
 def _due(now: datetime):
@@ -300,15 +258,11 @@ def send_due(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return _send_each(
-        _due(now),
-        claim=lambda reminder: (
-            update(Reminder)
-            .where(Reminder.id == reminder.id, Reminder.sent_count == reminder.sent_count)
-            .values(sent_count=Reminder.sent_count + 1, last_sent_at=now)
-        ),
-        send=lambda reminder: _send(reminder, second=reminder.sent_count >= 1),
-        owed="e-mail",
+    return send_each_once(
+        Reminder,
+        _due(now),  # the claim below makes a reminder not due until its next send
+        {"sent_count": Reminder.sent_count + 1, "last_sent_at": now},
+        lambda reminder: _send(reminder, second=reminder.sent_count >= 1),
     )
 
 
@@ -320,6 +274,7 @@ def _send(reminder: Reminder, *, second: bool) -> None:
         reminder.email,
         subject,
         "reminder",
+        neutral_subject="A last reminder" if second else "Your reminder",
         newsroom=name,
         second=second,
         donate_url=external_url(
@@ -341,6 +296,7 @@ def _send_confirmation(reminder: Reminder) -> None:
         reminder.email,
         f"Please confirm your reminder from {name}",
         "reminder_confirm",
+        neutral_subject="Please confirm your request",
         newsroom=name,
         month=reminder.month.strftime("%B %Y"),
         confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from typing import Any
 
 from donations.payments.money import major_text
+from donations.platform import spreadsheet
+from donations.platform.spreadsheet import safe_cell
 
-# A cell starting with one of these is read as a formula (or, with |, a DDE command) by Excel,
-# LibreOffice and Sheets; donors type their own e-mail and Stripe passes on what they typed, so
-# each is defused. Spreadsheets also read full-width forms (＝, ＋) as these, and skip spaces.
-FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
-SKIPPED = " \u3000\u00a0"
+__all__ = ["PAYMENT_HEADER", "PLEDGE_HEADER", "csv_lines", "safe_cell"]
 
 PLEDGE_HEADER = (
     "pledge",
@@ -52,36 +46,17 @@ PLEDGE_MONEY = {4}
 PAYMENT_MONEY = {2, 3}
 
 
-def safe_cell(value: Any) -> str:
-    """The value as spreadsheet text; one that would start a formula gets a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    probe = unicodedata.normalize("NFKC", text).lstrip(SKIPPED)
-    return "'" + text if probe.startswith(FORMULA_STARTS) else text
-
-
 def csv_lines(
     header: Iterable[str], rows: Iterable[tuple[Any, ...]], money: set[int]
 ) -> Iterator[str]:
     """The header, then one CSV line per row, produced as the rows arrive."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells: Iterable[str]) -> str:
-        writer.writerow(cells)
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield line(header)
-    for row in rows:
-        yield line(
-            major_text(value) if index in money else safe_cell(value)
-            for index, value in enumerate(row)
-        )
+    return spreadsheet.csv_lines(
+        header,
+        (
+            [
+                major_text(value) if index in money else safe_cell(value)
+                for index, value in enumerate(row)
+            ]
+            for row in rows
+        ),
+    )

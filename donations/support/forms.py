@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from donations.payments.amounts import FREQUENCY_LABELS, AmountRules, button_label
@@ -74,6 +82,7 @@ class DonationForm(FlaskForm):
             Email(message="Please check your e-mail address, or leave it empty."),
         ],
     )
+    anonymous = BooleanField("Give anonymously: keep no e-mail address and send me nothing")
     # A field people never see or fill: bots that fill every input give themselves away.
     website = StringField("Leave this empty", validators=[Length(max=200)])
     article = HiddenField()
@@ -192,6 +201,14 @@ class DonationForm(FlaskForm):
         if field.raw_data and field.raw_data[0] not in set(map(str, Frequency)):
             raise ValidationError("Please choose once, monthly or annual.")
 
+    def validate_anonymous(self, field: BooleanField) -> None:
+        # A recurring gift needs an address: its failed renewals and its manage link go there.
+        if field.data and self.frequency.data != str(Frequency.ONCE):
+            raise ValidationError(
+                "Only a one-off gift can be anonymous: a monthly or annual one needs an e-mail "
+                "address to manage it."
+            )
+
     def validate_currency(self, field: SelectField) -> None:
         if field.raw_data and field.raw_data[0] not in self.rules.currencies:
             names = ", ".join(code.upper() for code in self.rules.currencies)
@@ -231,6 +248,7 @@ class DonationForm(FlaskForm):
             frequency=Frequency(self.frequency.data),
             money=self._money,
             email=(self.email.data or "").strip().lower() or None,
+            anonymous=bool(self.anonymous.data),
             attribution=Attribution(
                 article_slug=self.article.data or None,
                 placement=Placement(self.placement.data) if self.placement.data else None,

@@ -22,7 +22,9 @@ def test_reloading_a_withheld_article_opens_nothing(make_app):
     read(client, DEMO_FILLER[0]["slug"])  # the one free article
     assert LATER not in read(client)
     assert LATER not in read(client)  # a withheld article is not counted as read
-    assert "A City Library" in read(client, DEMO_FILLER[0]["slug"])  # what was read stays open
+    assert DEMO_FILLER[0]["title"] in read(
+        client, DEMO_FILLER[0]["slug"]
+    )  # what was read stays open
 
 
 def test_a_pass_granted_before_passes_carried_a_timestamp_still_opens_the_meter(make_app):

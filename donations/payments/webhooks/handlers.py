@@ -231,7 +231,7 @@ def pledge_for_session(session: StripeObject) -> Pledge | None:
         subscription=object_id(session.get("subscription")),
         payment_intent=object_id(session.get("payment_intent")),
     )
-    if not pledge.email:
+    if not pledge.email and not pledge.anonymous:
         pledge.email = ((session.get("customer_details") or {}).get("email") or "").lower() or None
     return pledge
 

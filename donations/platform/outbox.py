@@ -1,0 +1,62 @@
+"""Sending owed e-mails exactly once, from several machines at once: the claim-and-send loop
+that double opt-in confirmations (reminders, the newsletter) share.
+
+On PostgreSQL each row is claimed with SELECT … FOR UPDATE SKIP LOCKED, and on every database
+the claim is a conditional UPDATE, so a second sender finds the row taken or already sent. The
+e-mail goes out while the claim is held and the send is recorded in the same transaction; a
+mail server's refusal rolls the claim back, so the e-mail stays owed for the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+
+from donations.platform.extensions import db
+from donations.platform.mail import MailError
+
+log = logging.getLogger(__name__)
+
+
+def send_each_once(
+    model: Any,
+    owed: ColumnElement[bool],
+    claim: dict[str, Any],
+    send: Callable[[Any], None],
+) -> int:
+    """Send `send(row)` for every row of `model` matching `owed`, claiming each by setting
+    `claim` (which must make `owed` false); returns how many were sent."""
+    sent = 0
+    failed: set[int] = set()
+    while True:
+        row = db.session.scalar(
+            select(model)
+            .where(owed, model.id.not_in(failed))
+            .order_by(model.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if row is None:
+            db.session.rollback()
+            return sent
+        claimed = db.session.execute(
+            update(model)
+            .where(model.id == row.id, owed)
+            .values(**claim)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()  # another sender took it first
+            continue
+        try:
+            send(row)
+        except MailError:
+            log.exception("%s %s not sent; it stays owed", model.__name__, row.id)
+            db.session.rollback()
+            failed.add(row.id)
+            continue
+        db.session.commit()
+        sent += 1
