@@ -105,6 +105,14 @@ def amount_rules(config: Mapping[str, Any]) -> AmountRules:
     )
 
 
+def monthly_upsell(rules: AmountRules, once: Money) -> Money:
+    """The monthly amount offered instead of a one-off gift: about half of it each month, as
+    the largest monthly preset that fits (a round, familiar number), never below the minimum."""
+    monthly = rules.rule(Frequency.MONTHLY)
+    fitting = [preset for preset in monthly.presets if preset * 2 <= once.amount]
+    return Money(max([monthly.minimum, *fitting]), once.currency)
+
+
 def button_label(frequency: Frequency | str, money: Money) -> str:
     """'Support $5/month': the button says what will happen."""
     return f"Support {money}{PER[Frequency(frequency)]}"

@@ -88,6 +88,10 @@ class StripeGateway:
             "metadata": metadata,
             # The button says "Donate" in every mode (subscriptions too, since 2024-11-20).
             "submit_type": "donate",
+            # A reader who leaves may agree there to hear from us; the expired session then
+            # carries a recovery URL for the reminders (payments/recovery.py).
+            "consent_collection": {"promotions": "auto"},
+            "after_expiration": {"recovery": {"enabled": True}},
         }
         if pledge.email:
             params["customer_email"] = pledge.email
