@@ -5,8 +5,8 @@ opens a copy of it."""
 import requests
 import stripe
 
-from .helpers import session_params
 from .helpers import pay as pay_session
+from .helpers import session_params
 
 DECLINED_CARD = "4000 0000 0000 0002"
 RECOVERY = {"after_expiration": {"recovery": {"enabled": True}}}
