@@ -27,7 +27,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from donations.payments.models import DonorNotice, Pledge, StripeEvent
+from donations.payments.models import CheckoutRecovery, DonorNotice, Pledge, StripeEvent
 from donations.platform.extensions import db
 from donations.reminders.models import Reminder
 from donations.staff.models import AuditLog
@@ -168,8 +168,19 @@ def forget(email: str) -> dict[str, int]:
         )
         if mentions.is_address(reminder.email)
     ]
+    recovery_ids = [
+        found.id
+        for found in db.session.scalars(
+            select(CheckoutRecovery).where(
+                _lower_like(CheckoutRecovery.email, like_pattern(email, anywhere=False))
+                | CheckoutRecovery.pledge_id.in_(pledge_ids)
+            )
+        )
+        if mentions.is_address(found.email) or found.pledge_id in pledge_ids
+    ]
     done = {
         "reminders deleted": _delete(Reminder, reminder_ids),
+        "checkout reminders deleted": _delete(CheckoutRecovery, recovery_ids),
         "queued e-mails dropped": db.session.execute(
             delete(DonorNotice).where(
                 DonorNotice.pledge_id.in_(pledge_ids), DonorNotice.sent_at.is_(None)

@@ -16,6 +16,7 @@ from donations.payments.enums import PledgeStatus
 from donations.payments.models import CheckoutRecovery, Pledge
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
+from donations.privacy import forget
 from tests.checkout import DECLINED_CARD, pay
 from tests.conftest import serving
 from tests.test_lifecycle_e2e import settle
@@ -162,3 +163,10 @@ def test_a_repeated_expiry_event_schedules_nothing_more(world):
     assert again.status_code == 202
     settle(sandbox)
     assert len(recoveries()) == 1
+
+
+def test_a_deletion_request_deletes_the_checkout_reminders(world):
+    url, sandbox, _ = world
+    abandon(url, sandbox, consent=True)
+    assert forget("left@example.org")["checkout reminders deleted"] == 1
+    assert recoveries() == []
