@@ -169,6 +169,20 @@ class Settings(BaseSettings):
         7 * 24 * 3600, 'How long an e-mailed "manage my donation" link opens the Billing Portal.'
     )
     MANAGE_LINK_RATE_LIMIT: str = about("5 per hour", "Manage-link requests per address.")
+    UPSELL_MONTHLY: Literal["off", "on"] = about(
+        "off",
+        'After a small one-off choice, offer "make it monthly?" before Checkout; an experiment '
+        "variant's `upsell` change overrides it for its readers.",
+    )
+    UPSELL_BELOW: int = about(
+        50, "One-off gifts below this (major units) get the monthly offer.", gt=0
+    )
+    RECOVERY_FIRST_AFTER_HOURS: int = about(
+        1, "Hours after an abandoned Checkout expired before its first reminder.", ge=0
+    )
+    RECOVERY_SECOND_AFTER_HOURS: int = about(
+        24, "Hours after it expired before the second and last reminder; 0 sends one only.", ge=0
+    )
 
     # -- Prompts (DESIGN §6): the rules the reader's browser applies, and how it reports back
     PROMPT_WINDOW_DAYS: int = about(30, "The window articles read and views are counted in.", gt=0)
@@ -265,6 +279,13 @@ class Settings(BaseSettings):
     STAFF_SETTLED_CACHE_SECONDS: int = about(
         300, "How long the sums of days older than the charts' 90 are kept.", ge=0
     )
+    GOAL_TARGET: int = about(
+        0, "New monthly supporters to win in the goal's period; 0 shows no goal.", ge=0
+    )
+    GOAL_PERIOD: Literal["month", "quarter", "year"] = about(
+        "quarter", "The calendar period the goal counts new monthly supporters in (UTC)."
+    )
+    GOAL_PUBLIC: bool = about(False, "Show the goal's progress to readers in the appeal.")
 
     @field_validator(
         "SECRET_KEY_FALLBACKS",

@@ -30,7 +30,7 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from donations.newsletter.models import NewsletterSubscriber
 from donations.payments.enums import PledgeStatus
-from donations.payments.models import DonorNotice, Payment, Pledge, StripeEvent
+from donations.payments.models import CheckoutRecovery, DonorNotice, Payment, Pledge, StripeEvent
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
 from donations.reminders.models import Reminder
@@ -166,11 +166,18 @@ def forget(email: str) -> dict[str, int]:
         if mentions.is_address(pledge.email)
     ]
     pledge_ids = [pledge.id for pledge in pledges]
+    recovery_ids = {
+        *_ids_with_address(CheckoutRecovery, mentions, email),
+        *db.session.scalars(
+            select(CheckoutRecovery.id).where(CheckoutRecovery.pledge_id.in_(pledge_ids))
+        ),
+    }
     done = {
         "reminders deleted": _delete(Reminder, _ids_with_address(Reminder, mentions, email)),
         "newsletter subscriptions deleted": _delete(
             NewsletterSubscriber, _ids_with_address(NewsletterSubscriber, mentions, email)
         ),
+        "checkout reminders deleted": _delete(CheckoutRecovery, sorted(recovery_ids)),
         "queued e-mails dropped": db.session.execute(
             delete(DonorNotice).where(
                 DonorNotice.pledge_id.in_(pledge_ids), DonorNotice.sent_at.is_(None)

@@ -394,9 +394,19 @@ def create_checkout_session(params: dict[str, Any]) -> dict[str, Any]:
     _check_checkout(params, line, now)
     if "customer" in params:
         sandbox.get("customer", params["customer"], param="customer")
+    kept = {k: v for k, v in params.items() if k != "expand"}
+    return open_session(sandbox, {**kept, "line_items": [line]}, params.get("expires_at"))
+
+
+def open_session(
+    sandbox: State, params: dict[str, Any], expires_at: int | None = None
+) -> dict[str, Any]:
+    """Store a new open session for checked parameters (its one line item spelled out)."""
+    now = sandbox.now()
+    line = params["line_items"][0]
     session = objects.checkout_session(
         created=now,
-        expires_at=params.get("expires_at", now + billing.DAY),
+        expires_at=expires_at or now + billing.DAY,
         params=params,
         amount=line["price_data"]["unit_amount"] * line["quantity"],
         currency=line["price_data"]["currency"],
@@ -405,8 +415,7 @@ def create_checkout_session(params: dict[str, Any]) -> dict[str, Any]:
     )
     definitions.record(session, params, skip=_CHECKOUT_ACTED_ON)
     sandbox.add(session)
-    kept = {k: v for k, v in params.items() if k != "expand"}
-    sandbox.checkout_params[session["id"]] = {**kept, "line_items": [line]}
+    sandbox.checkout_params[session["id"]] = params
     return session
 
 

@@ -623,9 +623,22 @@ def set_cancel_at_period_end(state: State, sub: dict[str, Any], value: bool) -> 
     state.emit("customer.subscription.updated", sub)
 
 
+# How long an expired session's recovery URL works (Stripe: 30 days).
+RECOVERY_DAYS = 30
+
+
 def expire_session(state: State, session: dict[str, Any]) -> None:
-    """Close an open Checkout Session unpaid."""
+    """Close an open Checkout Session unpaid; with `after_expiration.recovery.enabled`, give
+    it the recovery URL that opens a copy of it (`recovered_from` names this one)."""
+    page = session["url"]
     session.update(status="expired", url=None)
+    recovery = (session.get("after_expiration") or {}).get("recovery")
+    if recovery and recovery["enabled"] and page:
+        # The recovery page lives beside the session's own hosted page.
+        base = page.removesuffix(f"/c/pay/{session['id']}")
+        recovery.update(
+            url=f"{base}/c/recover/{session['id']}", expires_at=state.now() + RECOVERY_DAYS * DAY
+        )
     state.pending_authentication.pop(session["id"], None)
     state.emit("checkout.session.expired", session)
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from . import billing, cards, objects
+from . import api, billing, cards, objects
 from .store import State
 
 bp = Blueprint("hosted", __name__)
@@ -138,6 +138,8 @@ def pay(session_id: str) -> Response | tuple[str, int]:
         fields = {k: request.form.get(k, "") for k in ("email", "number", "expiry", "cvc", "name")}
         card, errors = cards.check(cards.CardForm(**fields), state.now())
         kept = {k: v for k, v in fields.items() if k != "cvc"}
+        kept["promotions"] = request.form.get("promotions", "")
+        _remember_payer(state, session, kept)
         if card is None:
             return _checkout_page(session, form=kept, errors=errors, status=400)
         params = state.checkout_params[session_id]
@@ -154,6 +156,39 @@ def pay(session_id: str) -> Response | tuple[str, int]:
             ), 200
         billing.complete_checkout(state, session, params, card)
         return _success(session)
+
+
+def _remember_payer(state: State, session: dict[str, Any], typed: dict[str, str]) -> None:
+    """Checkout keeps what the payer typed on the open session, as Stripe does, so an
+    abandoned session still says who it was and whether they agreed to promotional e-mails
+    (the checkbox `consent_collection[promotions]=auto` shows)."""
+    if "@" in typed["email"]:
+        session["customer_details"] = objects.customer_details(
+            typed["email"], typed["name"] or None
+        )
+    if (session.get("consent_collection") or {}).get("promotions") == "auto":
+        answer = "opt_in" if typed["promotions"] else "opt_out"
+        session["consent"] = {"promotions": answer, "terms_of_service": None}
+    state.touch()
+
+
+@bp.get("/c/recover/<session_id>")
+def recover(session_id: str) -> Response | tuple[str, int]:
+    """An expired session's recovery URL: a new session copied from it, then its page."""
+    state = _state()
+    with state.transaction():
+        expired = _open_session(state, session_id)
+        recovery = ((expired or {}).get("after_expiration") or {}).get("recovery") or {}
+        if expired is None or not recovery.get("url"):
+            return message_page("Not found", "This checkout link is not valid.", 404)
+        if recovery["expires_at"] <= state.now():
+            return message_page(
+                "This link has expired", "Please go back to the site and start again.", 410
+            )
+        params = {k: v for k, v in state.checkout_params[session_id].items() if k != "expires_at"}
+        copied = api.open_session(state, params)
+        copied["recovered_from"] = session_id
+        return redirect(copied["url"], 303)
 
 
 @bp.post("/c/pay/<session_id>/authenticate")

@@ -24,6 +24,12 @@ CADENCES = [SelectChoice("", "as the control")] + [
     SelectChoice(str(frequency), label) for frequency, label in FREQUENCY_LABELS.items()
 ]
 
+UPSELL = [
+    SelectChoice("", "as the settings say"),
+    SelectChoice("on", "on"),
+    SelectChoice("off", "off"),
+]
+
 
 class ExperimentForm(FlaskForm):
     name = StringField("Name (lowercase, dashes)", validators=[DataRequired(), Length(3, 40)])
@@ -57,6 +63,9 @@ class ExperimentForm(FlaskForm):
         choices=CADENCES,
         validators=[Optional()],
     )
+    b_upsell = SelectField(
+        '"Make it monthly?" after a small one-off choice', choices=UPSELL, validators=[Optional()]
+    )
     c_name = StringField("Variant C: name (optional)", validators=[Optional(), Length(3, 40)])
     c_heading = StringField("Heading", validators=[Optional(), Length(max=300)])
     c_text = TextAreaField("Text", validators=[Optional()])
@@ -65,6 +74,9 @@ class ExperimentForm(FlaskForm):
         "Tab it opens on",
         choices=CADENCES,
         validators=[Optional()],
+    )
+    c_upsell = SelectField(
+        '"Make it monthly?" after a small one-off choice', choices=UPSELL, validators=[Optional()]
     )
     weight = IntegerField("Each variant's weight", default=1, validators=[NumberRange(1, 10)])
 
@@ -88,6 +100,9 @@ class ExperimentForm(FlaskForm):
                 changes["button"] = button.strip()
             if frequency:
                 changes["frequency"] = frequency
+            upsell = getattr(self, f"{prefix}_upsell").data
+            if upsell:
+                changes["upsell"] = upsell == "on"
             made.append({"name": name, "weight": self.weight.data, "changes": changes})
         return made
 

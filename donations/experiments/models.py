@@ -15,8 +15,9 @@ from donations.platform.database import EnumText, UTCDateTime, utcnow
 from donations.platform.extensions import db
 
 CONTROL = "control"
-# What a variant may change in the prompt: its words, its amounts, its default cadence.
-CHANGES = frozenset({"heading", "paragraphs", "button", "presets", "frequency"})
+# What a variant may change in the prompt: its words, its amounts, its default cadence, and
+# whether a small one-off gift gets the monthly offer before Checkout (`upsell`: true/false).
+CHANGES = frozenset({"heading", "paragraphs", "button", "presets", "frequency", "upsell"})
 
 
 class ExperimentStatus(StrEnum):

@@ -141,6 +141,14 @@ def _button_words(frequency: Frequency) -> str:
     return f"Support {{amount}}{PER[frequency]}"
 
 
+def monthly_upsell(rules: AmountRules, once: Money) -> Money:
+    """The monthly amount offered instead of a one-off gift: about half of it each month, as
+    the largest monthly preset that fits (a round, familiar number), never below the minimum."""
+    monthly = rules.rule(Frequency.MONTHLY)
+    fitting = [preset for preset in monthly.presets if preset * 2 <= once.amount]
+    return Money(max([monthly.minimum, *fitting]), once.currency)
+
+
 def pledge_summary(frequency: Frequency | str, money: Money) -> str:
     """'$5 every month' / '$10 once'."""
     return f"{money} {EVERY[Frequency(frequency)]}"

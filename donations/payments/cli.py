@@ -12,6 +12,7 @@ import requests
 from flask import current_app
 from flask.cli import AppGroup
 
+from donations.payments import recovery
 from donations.payments.notices import send_pending_notices
 from donations.payments.stripe_gateway import API_VERSION, PaymentServiceError, gateway
 from donations.payments.webhooks.handlers import HANDLERS
@@ -141,9 +142,10 @@ def advance_command(days: int) -> None:
     help="Keep running, sending every N seconds (development); once when left out.",
 )
 def send_notices_command(every: int | None) -> None:
-    """Send queued thank-you and payment-failed e-mails; safe to run on several machines."""
+    """Send queued thank-you and payment-failed e-mails, and the reminders to finish an
+    abandoned Checkout that are due; safe to run on several machines."""
     while True:
-        sent = send_pending_notices()
+        sent = send_pending_notices() + recovery.send_due()
         if sent or every is None:
             click.echo(f"{sent} e-mail(s) sent.")
         if every is None:

@@ -45,6 +45,19 @@ class PromptKind(StrEnum):
     THANKS = "thanks"
 
 
+class UpsellStep(StrEnum):
+    """What the monthly offer before Checkout came to, for a one-off gift small enough to get it."""
+
+    SKIPPED = "skipped"  # small enough, but not offered (off, or an experiment's control)
+    OFFERED = "offered"  # shown; the reader has not answered (yet)
+    ACCEPTED = "accepted"  # went monthly
+    DECLINED = "declined"  # "no thanks, once"
+
+    @classmethod
+    def shown(cls) -> tuple[UpsellStep, ...]:
+        return (cls.OFFERED, cls.ACCEPTED, cls.DECLINED)
+
+
 class IllegalTransition(Exception):
     """A move the table does not allow; the pledge is left as it was."""
 

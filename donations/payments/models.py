@@ -106,6 +106,8 @@ class Pledge(db.Model):
     prompt: Mapped[str | None] = mapped_column(String(60))
     variant: Mapped[str | None] = mapped_column(String(60))
     referrer: Mapped[str | None] = mapped_column(String(500))
+    # The monthly offer before Checkout (a one-off under UPSELL_BELOW): UpsellStep's values.
+    upsell: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -241,3 +243,34 @@ class PledgeChange(db.Model):
     reason: Mapped[str | None] = mapped_column(String(30))
     reason_text: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def new_stop_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class CheckoutRecovery(db.Model):
+    """Reminders to finish an abandoned Checkout: for a reader who gave an e-mail and agreed to
+    hear from us, at most two, each with a one-click stop; none once the address has given."""
+
+    __table_args__ = (CheckConstraint("sent_count BETWEEN 0 AND 2", name="at_most_two"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    # Stripe's after_expiration.recovery.url: a new session copied from the expired one.
+    recovery_url: Mapped[str | None] = mapped_column(Text)
+    recovery_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sent_count: Mapped[int] = mapped_column(default=0)
+    first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stop_code: Mapped[str] = mapped_column(String(40), unique=True, default=new_stop_code)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_reason: Mapped[str | None] = mapped_column(String(20))  # asked, gave, link_expired
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pledge: Mapped[Pledge] = relationship()

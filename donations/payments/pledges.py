@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from donations.payments.amounts import donation_rules
-from donations.payments.enums import CONFIRMED, Frequency, Placement, PledgeStatus
+from donations.payments.enums import CONFIRMED, Frequency, Placement, PledgeStatus, UpsellStep
 from donations.payments.models import Pledge
 from donations.payments.money import Money
 from donations.payments.stripe_gateway import CheckoutSession, PaymentServiceError, gateway
@@ -40,6 +40,7 @@ class PledgeRequest:
     email: str | None
     attribution: Attribution
     anonymous: bool = False
+    upsell: UpsellStep | None = None  # the monthly offer, for a small one-off gift
 
 
 def start_pledge(request: PledgeRequest) -> Pledge:
@@ -56,10 +57,28 @@ def start_pledge(request: PledgeRequest) -> Pledge:
         prompt=attribution.prompt,
         variant=attribution.variant,
         referrer=(attribution.referrer or "")[:500] or None,
+        upsell=request.upsell,
     )
     db.session.add(pledge)
     db.session.commit()
     return pledge
+
+
+class UpsellAnswered(Exception):
+    """The monthly offer was answered already, or this pledge never had one open."""
+
+
+def answer_upsell(pledge: Pledge, monthly: Money | None) -> None:
+    """The reader's answer to "make it monthly?": the monthly amount, or None for "once"."""
+    if pledge.upsell != UpsellStep.OFFERED or pledge.checkout_session_id is not None:
+        raise UpsellAnswered(pledge.public_id)
+    if monthly is None:
+        pledge.upsell = UpsellStep.DECLINED
+    else:
+        pledge.upsell = UpsellStep.ACCEPTED
+        pledge.frequency = Frequency.MONTHLY
+        pledge.amount, pledge.currency = monthly.amount, monthly.currency
+    db.session.commit()
 
 
 def open_checkout(pledge: Pledge, *, success_url: str, cancel_url: str) -> CheckoutSession:

@@ -93,6 +93,10 @@ class StripeGateway:
             "submit_type": "donate",
             # Checkout names the newsroom, whatever the Stripe account is called.
             "branding_settings": {"display_name": self._newsroom_name},
+            # A reader who leaves may agree there to hear from us; the expired session then
+            # carries a recovery URL for the reminders (payments/recovery.py).
+            "consent_collection": {"promotions": "auto"},
+            "after_expiration": {"recovery": {"enabled": True}},
         }
         if pledge.email:
             params["customer_email"] = pledge.email

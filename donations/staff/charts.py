@@ -110,3 +110,58 @@ def bar_chart(
     chart = [f'<div class="chart {escape(css_class)}">', *y_axis, "</svg>", *parts, "</div>"]
     # Safe: every piece of text above went through escape().
     return Markup("".join(chart))  # noqa: S704
+
+
+def share_chart(labels: Sequence[str], shares: Sequence[float | None], *, label: str) -> Markup:
+    """One bar per step (a cohort's month of age) from 0 to 100 %, built like bar_chart: the
+    axis in its own column, the bars stretched, the labels placed by percentage (every one on
+    wide screens, every other on phones). A step with no value yet has no bar."""
+    count = max(len(labels), 1)
+    plot = HEIGHT - TOP - BOTTOM
+    ticks = [(TOP + plot * (1 - share), f"{round(share * 100)} %") for share in (0, 0.5, 1)]
+    y_axis = [
+        f'<svg class="chart__y" width="{AXIS_PX}" height="{HEIGHT}" aria-hidden="true" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        *(
+            f'<text class="chart__axis" x="{AXIS_PX - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{escape(text)}</text>"
+            for y, text in ticks
+        ),
+        "</svg>",
+    ]
+    bars = [
+        f'<svg class="chart__bars" viewBox="0 0 {count} {HEIGHT}" preserveAspectRatio="none" '
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+        *(
+            f'<line class="chart__grid" x1="0" x2="{count}" y1="{y:.1f}" y2="{y:.1f}" '
+            'vector-effect="non-scaling-stroke"/>'
+            for y, _ in ticks
+        ),
+    ]
+    for index, (name, share) in enumerate(zip(labels, shares, strict=True)):
+        if share is None:
+            continue
+        height = plot * share
+        bars.append(
+            f'<rect class="chart__bar" x="{index + 0.15:.2f}" y="{TOP + plot - height:.1f}" '
+            f'width="0.7" height="{height:.1f}">'
+            f"<title>{escape(name)}: {share:.0%}</title></rect>"
+        )
+    bars.append("</svg>")
+    for layout, every in (("wide", 1), ("narrow", 2)):
+        bars.append(
+            f'<svg class="chart__dates chart__dates--{layout}" width="100%" '
+            f'height="{DATES_HEIGHT}" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">'
+        )
+        bars += [
+            f'<text class="chart__axis" x="{100 * (index + 0.5) / count:.2f}%" '
+            f'y="{DATES_HEIGHT - 5}" text-anchor="middle">{escape(name)}</text>'
+            for index, name in enumerate(labels)
+            if index % every == every - 1
+        ]
+        bars.append("</svg>")
+    chart = ['<div class="chart chart--share">', *y_axis, '<div class="chart-plot">', *bars]
+    chart.append("</div></div>")
+    # Safe: every piece of text above went through escape().
+    return Markup("".join(chart))  # noqa: S704

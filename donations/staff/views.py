@@ -26,7 +26,17 @@ from donations.payments.models import Payment
 from donations.payments.money import Money
 from donations.platform.database import utcnow
 from donations.platform.extensions import db, limiter
-from donations.staff import actions, auth, bp, charts, csv_export, queries, search, throttle
+from donations.staff import (
+    actions,
+    auth,
+    bp,
+    charts,
+    csv_export,
+    queries,
+    retention,
+    search,
+    throttle,
+)
 from donations.staff.forms import (
     CancelForm,
     LoginForm,
@@ -160,6 +170,20 @@ def overview():
         money_chart=money_chart,
         pledge_chart=pledge_chart,
     )
+
+
+@bp.get("/retention")
+def retention_page():
+    """Churn and its reasons, cohorts, value per donor, saves, win-backs, reminders, the goal."""
+    form = OverviewForm(request.args).with_currencies(queries.known_currencies())
+    window = queries.window(form.period(), form.chosen_currency())
+    figures = retention.retention(window)
+    curve_chart = charts.share_chart(
+        [f"M{age}" for age in range(1, retention.MONTHS + 1)],
+        figures.curve,
+        label="Share of recurring donors still giving, by month since they started",
+    )
+    return render_template("staff/retention.html", form=form, r=figures, curve_chart=curve_chart)
 
 
 def pledge_filter_form() -> PledgeFilterForm:

@@ -259,6 +259,40 @@ class DonationForm(FlaskForm):
         )
 
 
+class UpsellForm(FlaskForm):
+    """ "Make it monthly?": the suggested monthly amount (the reader may change it), or once."""
+
+    pledge = HiddenField()
+    monthly_amount = StringField("Monthly amount", filters=[_stripped], validators=[Length(max=20)])
+    choice = HiddenField()  # set by the button pressed: "monthly" or "once"
+
+    def __init__(self, rules: AmountRules, currency: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        self.currency = currency
+        self.monthly: Money | None = None
+
+    @property
+    def symbol(self) -> str:
+        return symbol(self.currency)
+
+    def validate_choice(self, field: HiddenField) -> None:
+        if field.data not in ("monthly", "once"):
+            raise ValidationError("Please choose monthly or once.")
+
+    def validate_monthly_amount(self, field: StringField) -> None:
+        if self.choice.data != "monthly":
+            return
+        try:
+            money = Money.parse(field.data or "", self.currency)
+        except AmountError as error:
+            raise ValidationError(str(error)) from None
+        problem = self.rules.problem(Frequency.MONTHLY, money)
+        if problem:
+            raise ValidationError(problem)
+        self.monthly = money
+
+
 def _is_slug(value: str) -> bool:
     return 0 < len(value) <= 200 and set(value) <= SLUG_CHARS
 

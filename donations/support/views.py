@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import math
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 from flask import (
     Response,
+    abort,
     current_app,
     g,
     jsonify,
@@ -24,17 +26,25 @@ from flask import (
 from flask_limiter import RequestLimit
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from donations.payments import pledges, supporter_pass
-from donations.payments.amounts import donation_rules
+from donations.payments import pledges, recovery, supporter_pass
+from donations.payments.amounts import donation_rules, monthly_upsell
 from donations.payments.donor_links import manage_url
+from donations.payments.enums import UpsellStep
 from donations.payments.models import Pledge
 from donations.payments.stripe_gateway import PaymentServiceError
 from donations.payments.supporter_pass import SupporterPass
 from donations.platform.database import utcnow
 from donations.platform.extensions import limiter
 from donations.platform.web import external_url, private
-from donations.support import bp, challenge
-from donations.support.forms import OTHER, DonationForm, MakeMonthlyForm, TamperedForm, prefill
+from donations.support import bp, challenge, upsell
+from donations.support.forms import (
+    OTHER,
+    DonationForm,
+    MakeMonthlyForm,
+    TamperedForm,
+    UpsellForm,
+    prefill,
+)
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"cs_[A-Za-z0-9_]{1,250}")
@@ -118,8 +128,72 @@ def submit():
         return render_form(donation_form, notice="tampered", status=400)
     if not challenge.passed(request.form.get(challenge.TOKEN_FIELD), request.remote_addr):
         return render_form(donation_form, notice="challenge", status=400)
-    pledge = pledges.start_pledge(donation_form.pledge_request(request.referrer))
-    g.reached_stripe = True
+    choice = donation_form.pledge_request(request.referrer)
+    choice = dataclasses.replace(choice, upsell=upsell.step_for(choice))
+    pledge = pledges.start_pledge(choice)
+    if pledge.upsell == UpsellStep.OFFERED:
+        session[UPSELL_KEY] = pledge.public_id  # only this browser answers its offer
+        return render_upsell(pledge)
+    return to_checkout(pledge, donation_form)
+
+
+UPSELL_KEY = "upsell_pledge"
+
+
+@bp.post("/support/upsell")
+@limiter.limit(
+    donation_rate_limit, methods=["POST"], deduct_when=reached_stripe, on_breach=rate_limited
+)
+@limiter.limit(
+    session_rate_limit,
+    methods=["POST"],
+    key_func=browser_session,
+    deduct_when=reached_stripe,
+    on_breach=rate_limited,
+)
+def answer_upsell():
+    """The reader's answer to "make it monthly?", then Checkout for what they chose."""
+    public_id = (request.form.get("pledge") or "")[:40]
+    pledge = pledges.find_by_public_id(public_id) if public_id else None
+    if pledge is None or session.get(UPSELL_KEY) != public_id:
+        return offer_closed()
+    upsell_form = UpsellForm(donation_rules(), pledge.currency)
+    if not upsell_form.validate():
+        return render_upsell(pledge, upsell_form, status=422)
+    try:
+        pledges.answer_upsell(pledge, upsell_form.monthly)
+    except pledges.UpsellAnswered:
+        if pledge.checkout_session_id is None:
+            return offer_closed()
+        # Back from Checkout and pressed again: the same session (its key is the pledge's).
+    return to_checkout(pledge, DonationForm(donation_rules(), formdata=None))
+
+
+def offer_closed():
+    message = "This offer is no longer open. Please choose your gift again."
+    page = render_template("errors/error.html", status=400, message=message)
+    return private(make_response(page, 400))
+
+
+def render_upsell(pledge: Pledge, upsell_form: UpsellForm | None = None, status: int = 200):
+    """The one step between a small one-off choice and Checkout: monthly, or once."""
+    suggested = monthly_upsell(donation_rules(), pledge.money)
+    if upsell_form is None:
+        upsell_form = UpsellForm(
+            donation_rules(),
+            pledge.currency,
+            formdata=None,
+            data={"pledge": pledge.public_id, "monthly_amount": suggested.major_text},
+        )
+    page = render_template(
+        "support/upsell.html", form=upsell_form, pledge=pledge, suggested=suggested
+    )
+    return private(make_response(page, status))
+
+
+def to_checkout(pledge: Pledge, donation_form: DonationForm):
+    """Create the pledge's Checkout session and send the reader there."""
+    g.reached_stripe = True  # what the card-testing limits count
     try:
         checkout = pledges.open_checkout(
             pledge,
@@ -219,6 +293,30 @@ def cancelled():
         data["placement"] = pledge.placement or "support-page"
     donation_form = DonationForm(donation_rules(), formdata=None, data=data)
     return render_form(donation_form, notice="cancelled")
+
+
+@bp.get("/support/reminders/<code>/stop")
+def stop_recovery(code: str):
+    """Ask to confirm: a GET never stops them, so mail scanners following links change nothing."""
+    found = _recovery_or_404(code)
+    page = render_template("support/recovery_stop.html", recovery=found, done=False)
+    return private(make_response(page))
+
+
+@bp.post("/support/reminders/<code>/stop")
+def stop_recovery_confirmed(code: str):
+    """Stop the reminders about an unfinished gift."""
+    found = _recovery_or_404(code)
+    recovery.stop(found)
+    page = render_template("support/recovery_stop.html", recovery=found, done=True)
+    return private(make_response(page))
+
+
+def _recovery_or_404(code: str):
+    found = recovery.find(code[:40])
+    if found is None:
+        abort(404, description="We could not find those reminders. They may have been removed.")
+    return found
 
 
 @bp.app_errorhandler(CSRFError)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from donations.payments import recovery
 from donations.payments.enums import EventOutcome, Frequency, IllegalTransition, PledgeStatus
 from donations.payments.models import Payment, Pledge
 from donations.payments.stripe_gateway import PaymentServiceError, gateway
@@ -60,7 +61,10 @@ def on_checkout_session_expired(session: StripeObject, event: StripeObject) -> R
     pledge = pledge_for_session(session)
     if pledge is None:
         return unmatched(f"pledge for checkout session {session['id']}", None)
-    return advance(Result(APPLIED, pledge=pledge), PledgeStatus.EXPIRED, event)
+    result = advance(Result(APPLIED, pledge=pledge), PledgeStatus.EXPIRED, event)
+    if not pledge.is_confirmed and recovery.schedule(pledge, session, timestamp(event["created"])):
+        result.note("recovery_scheduled")
+    return result
 
 
 # Invoices (every payment of a recurring pledge)
@@ -224,7 +228,11 @@ def pledge_for_session(session: StripeObject) -> Pledge | None:
     )
     if pledge is None:
         return None
-    pledge.checkout_session_id = pledge.checkout_session_id or session["id"]
+    recovered_from = session.get("recovered_from")
+    if not pledge.checkout_session_id or pledge.checkout_session_id == recovered_from:
+        # A session opened from an expired one's recovery URL takes over: the thank-you page
+        # finds the pledge by the session the reader came back from.
+        pledge.checkout_session_id = session["id"]
     remember_stripe_ids(
         pledge,
         customer=object_id(session.get("customer")),

@@ -30,6 +30,7 @@ PHRASES = {
     "linked": "invoice {invoice} paid by {payment_intent}",
     "waiting": "no {what} yet",
     "processing": "checkout completed; the payment is still processing",
+    "recovery_scheduled": "reminders to finish the gift scheduled (the reader agreed)",
     "ignored": "not an event this service acts on",
     "malformed": "malformed {event_type}: {error}",
     "api_version": (

@@ -1,0 +1,149 @@
+"""The retention page's figures against the hand-counted ledger (tests/staff/ledger.py) and a
+few rows added here; each expected number is counted in the comment beside it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from donations.payments.models import CheckoutRecovery, Pledge, StripeEvent
+from donations.platform.extensions import db
+from donations.staff import queries, retention
+from tests.staff.conftest import sign_in
+from tests.staff.ledger import DAY, NOW, store_ledger
+
+
+def event(name: str, kind: str, pledge: Pledge, days_ago: int, data: dict) -> StripeEvent:
+    return StripeEvent(
+        id=f"evt_ledger_{name}",
+        type=kind,
+        created_at=NOW - days_ago * DAY,
+        payload={"id": f"evt_ledger_{name}", "type": kind, "data": data},
+        outcome="applied",
+        details=[],
+        pledge_id=pledge.id,
+    )
+
+
+@pytest.fixture
+def figures(make_app):
+    app = make_app(GOAL_TARGET=10, GOAL_PERIOD="quarter")
+    with app.app_context():
+        rows = store_ledger()
+        # K: F's address gives again two days ago (F's monthly pledge was canceled): a win-back.
+        rows["K"] = Pledge(
+            public_id="pl_ledger_K", frequency="once", amount=1500, currency="usd",
+            status="paid", email="f@example.org", created_at=NOW - 2 * DAY, upsell="declined",
+        )  # fmt: skip
+        rows["A"].upsell = "skipped"  # a small one-off, not offered, paid
+        rows["I"].upsell = "offered"  # offered, still on Checkout
+        db.session.add(rows["K"])
+        db.session.flush()
+        db.session.add_all(
+            [
+                # F ended ten days ago because its payment failed.
+                event("f_deleted", "customer.subscription.deleted", rows["F"], 10,
+                      {"object": {"cancellation_details": {"reason": "payment_failed"}}}),
+                # J's end was 50 days ago: outside the 30 days.
+                event("j_deleted", "customer.subscription.deleted", rows["J"], 50,
+                      {"object": {"cancellation_details": {"reason": "cancellation_requested"}}}),
+                # C scheduled a cancellation, then withdrew it: one save.
+                event("c_scheduled", "customer.subscription.updated", rows["C"], 8,
+                      {"object": {"cancel_at_period_end": True},
+                       "previous_attributes": {"cancel_at_period_end": False}}),
+                event("c_withdrawn", "customer.subscription.updated", rows["C"], 5,
+                      {"object": {"cancel_at_period_end": False},
+                       "previous_attributes": {"cancel_at_period_end": True}}),
+            ]
+        )  # fmt: skip
+        for pledge, sent, stopped in (
+            (rows["I"], 1, None),
+            (rows["K"], 2, None),
+            (rows["A"], 0, "asked"),
+        ):
+            db.session.add(
+                CheckoutRecovery(
+                    pledge_id=pledge.id, email=pledge.email, expired_at=NOW - 3 * DAY,
+                    sent_count=sent, stopped_reason=stopped,
+                    stopped_at=NOW - DAY if stopped else None,
+                )
+            )  # fmt: skip
+        db.session.commit()
+        yield app, retention.retention(queries.window(30, None, NOW))
+
+
+def test_monthly_churn_counts_cancellations_among_those_running_at_the_months_start(figures):
+    _, r = figures
+    by_month = {m.month: (m.running_at_start, m.canceled) for m in r.churn}
+    # January: D and J were running; J canceled. February: D and F; none. March: C, D, F, G; F.
+    assert by_month[datetime(2026, 1, 1, tzinfo=UTC)] == (2, 1)
+    assert by_month[datetime(2026, 2, 1, tzinfo=UTC)] == (2, 0)
+    assert by_month[datetime(2026, 3, 1, tzinfo=UTC)] == (4, 1)
+    assert r.churn[-1].rate == 0.25
+
+
+def test_churn_reasons_in_the_period_are_stripes(figures):
+    _, r = figures
+    assert [(x.reason, x.canceled) for x in r.reasons] == [("Payment failed", 1)]
+
+
+def test_cohorts_by_month_of_first_gift_with_their_retention(figures):
+    _, r = figures
+    by_month = {c.month: c for c in r.cohorts}
+    february, january = (
+        by_month[datetime(2026, 2, 1, tzinfo=UTC)],
+        by_month[datetime(2026, 1, 1, tzinfo=UTC)],
+    )
+    assert (february.size, february.retained[:2]) == (2, [1.0, None])  # C and G; March not over
+    assert (january.size, january.retained[:3]) == (1, [1.0, 1.0, None])  # F, canceled in March
+    assert by_month[datetime(2026, 3, 1, tzinfo=UTC)].size == 1  # E
+    assert r.curve[0] == 1.0 and r.curve[3] is None
+
+
+def test_average_gift_per_currency_and_kind_in_the_period(figures):
+    _, r = figures
+    found = {a.currency: (a.once, a.recurring) for a in r.average_gift}
+    # USD one-off: A $10 and B $50 (K has no payment) -> 3000; recurring: C's $5.
+    assert found == {"usd": (3000, 500), "eur": (None, 1000), "gbp": (None, 300)}
+
+
+def test_twelve_month_value_per_new_recurring_donor(figures):
+    _, r = figures
+    # Started 12–23 months ago: J only, who gave $120 in its first year.
+    assert [(v.currency, v.donors, v.per_donor) for v in r.year_value] == [("usd", 1, 12000)]
+
+
+def test_saves_and_win_backs(figures):
+    _, r = figures
+    assert (r.saves.withdrawn, r.saves.win_backs) == (1, 1)
+    assert (r.saves.pauses, r.saves.downgrades) == (None, None)
+
+
+def test_checkout_reminder_conversions(figures):
+    _, r = figures
+    # Three scheduled; I and K reminded (1 + 2 e-mails); K gave; A's reader asked to stop.
+    assert (r.recoveries.scheduled, r.recoveries.reminded, r.recoveries.emails) == (3, 2, 3)
+    assert (r.recoveries.gave, r.recoveries.stopped, r.recoveries.rate) == (1, 1, 0.5)
+
+
+def test_completion_with_and_without_the_monthly_offer(figures):
+    _, r = figures
+    without, offered = r.upsell
+    assert (without.pledges, without.completed) == (1, 1)  # A
+    assert (offered.pledges, offered.completed, offered.accepted) == (2, 1, 0)  # I, K
+
+
+def test_goal_counts_new_monthly_supporters_this_quarter(figures):
+    _, r = figures
+    # Monthly pledges started since 1 January that gave: C, E, F, G.
+    assert r.goal.words == "4 of 10 new monthly supporters this quarter"
+
+
+def test_the_retention_page_shows_them(figures, staff):
+    app, _ = figures
+    client = app.test_client()
+    sign_in(client, staff["viewer"])
+    page = client.get("/staff/retention").get_data(as_text=True)
+    for words in ("Monthly churn", "Cohorts by month of first gift", "Win-backs", "chart--share"):
+        assert words in page
