@@ -30,7 +30,14 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from donations.newsletter.models import NewsletterSubscriber
 from donations.payments.enums import PledgeStatus
-from donations.payments.models import CheckoutRecovery, DonorNotice, Payment, Pledge, StripeEvent
+from donations.payments.models import (
+    CheckoutRecovery,
+    DonorNotice,
+    Payment,
+    Pledge,
+    PledgeChange,
+    StripeEvent,
+)
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
 from donations.reminders.models import Reminder
@@ -189,6 +196,10 @@ def forget(email: str) -> dict[str, int]:
     # A failed send's error names the address it went to.
     db.session.execute(
         update(DonorNotice).where(DonorNotice.pledge_id.in_(pledge_ids)).values(last_error=None)
+    )
+    # What a donor wrote when they cancelled may name them; the reason they chose stays.
+    db.session.execute(
+        update(PledgeChange).where(PledgeChange.pledge_id.in_(pledge_ids)).values(reason_text=None)
     )
     done["pledges made anonymous"] = db.session.execute(
         update(Pledge).where(Pledge.id.in_(pledge_ids)).values(email=None)

@@ -175,3 +175,23 @@ def test_forget_refuses_what_is_not_an_email_address(runner):
     result = runner.invoke(args=["privacy", "forget", "not an address"])
     assert result.exit_code == 2
     assert "Invalid value for EMAIL" in result.output
+
+
+def test_forget_clears_what_a_donor_wrote_when_cancelling_and_keeps_the_reason(app, client, runner):
+    from donations.payments.models import PledgeChange
+
+    with app.app_context():
+        pledge = db.session.get(Pledge, give(client, EMAIL.lower(), EMAIL))
+        db.session.add(
+            PledgeChange(
+                pledge_id=pledge.id, kind="cancel", amount_before=500, amount_after=500,
+                currency="usd", frequency_after=pledge.frequency, reason="cost",
+                reason_text="Jane here, money is tight",
+            )
+        )  # fmt: skip
+        db.session.commit()
+
+    assert runner.invoke(args=["privacy", "forget", EMAIL]).exit_code == 0
+    with app.app_context():
+        change = db.session.scalar(select(PledgeChange))
+        assert (change.reason, change.reason_text) == ("cost", None)

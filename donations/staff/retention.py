@@ -5,10 +5,9 @@ Every figure is one SQL aggregate (at finest a row per cohort month × end month
 over pledges or payments. A recurring pledge's cohort is the month it started (its first gift
 is taken then); it ends in the month it was canceled.
 
-Reasons, pauses and downgrades: until the manage page records them (issue 16, C), reasons come
-from Stripe's `cancellation_details` on `customer.subscription.deleted` and saves are
-withdrawn cancellations; `churn_reasons`, `pauses_kept` and `downgrades_kept` are the
-functions to point at that table.
+Reasons, pauses and downgrades come from what donors asked for on their manage page
+(`PledgeChange`); a cancellation without the donor's reason (staff's, a failed payment) is
+named by Stripe's `cancellation_details` on `customer.subscription.deleted`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ from sqlalchemy.orm import aliased
 
 from donations.payments import goal
 from donations.payments.enums import CONFIRMED, PledgeStatus, UpsellStep
-from donations.payments.models import CheckoutRecovery, Payment, Pledge, StripeEvent
+from donations.payments.models import CheckoutRecovery, Payment, Pledge, PledgeChange, StripeEvent
+from donations.payments.pledge_changes import CANCEL_REASONS
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
 
@@ -213,30 +213,39 @@ class Reason:
 
 
 def churn_reasons(w: Window) -> list[Reason]:
-    """Why recurring pledges ended in the period, as Stripe says (`cancellation_details`);
-    the donor's own words come with the manage page's reasons table."""
+    """Why recurring pledges ended in the period: the donor's reason where they gave one on the
+    manage page, else Stripe's (`cancellation_details`)."""
+    donors = select(PledgeChange.reason, func.count(func.distinct(PledgeChange.pledge_id))).where(
+        PledgeChange.kind == "cancel", PledgeChange.created_at >= w.start
+    )
+    found = {
+        CANCEL_REASONS.get(reason or "", "Something else"): count
+        for reason, count in db.session.execute(donors.group_by(PledgeChange.reason))
+    }
+    gave_a_reason = select(PledgeChange.pledge_id).where(PledgeChange.kind == "cancel")
     details = StripeEvent.payload["data"]["object"]["cancellation_details"]
     reason = func.coalesce(details["reason"].as_string(), "unknown")
-    stmt = (
+    stripes = (
         select(reason, func.count(func.distinct(StripeEvent.pledge_id)))
         .where(
             StripeEvent.type == "customer.subscription.deleted",
             StripeEvent.created_at >= w.start,
             StripeEvent.pledge_id.is_not(None),
+            StripeEvent.pledge_id.not_in(gave_a_reason),
         )
         .group_by(reason)
     )
-    return sorted(
-        (Reason(REASONS.get(r, r.replace("_", " ")), n) for r, n in db.session.execute(stmt)),
-        key=lambda found: -found.canceled,
-    )
+    for r, n in db.session.execute(stripes):
+        label = REASONS.get(r, r.replace("_", " "))
+        found[label] = found.get(label, 0) + n
+    return sorted((Reason(label, n) for label, n in found.items()), key=lambda r: -r.canceled)
 
 
 @dataclass(frozen=True)
 class Saves:
     withdrawn: int  # a cancellation at period end, taken back before it happened
-    pauses: int | None  # None: not recorded yet
-    downgrades: int | None
+    pauses: int  # kept: the pledge still runs
+    downgrades: int
     win_backs: int
 
 
@@ -253,15 +262,26 @@ def withdrawn_cancellations(w: Window) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
-def pauses_kept(w: Window) -> int | None:
-    """Pauses that kept a donor: nothing records a pause yet (the manage page's table will)."""
-    return None
+def pauses_kept(w: Window) -> int:
+    """Donors who paused in the period instead of leaving, and whose pledge still runs."""
+    return _kept(w, PledgeChange.kind == "pause")
 
 
-def downgrades_kept(w: Window) -> int | None:
-    """Lower amounts that kept a donor: nothing records the old amount yet (the manage page
-    will)."""
-    return None
+def downgrades_kept(w: Window) -> int:
+    """Donors who lowered their amount in the period, and whose pledge still runs."""
+    return _kept(
+        w, PledgeChange.kind == "amount", PledgeChange.amount_after < PledgeChange.amount_before
+    )
+
+
+def _kept(w: Window, *changes) -> int:
+    stmt = (
+        select(func.count(func.distinct(PledgeChange.pledge_id)))
+        .join(Pledge, Pledge.id == PledgeChange.pledge_id)
+        .where(PledgeChange.created_at >= w.start, *changes)
+        .where(Pledge.status.in_([PledgeStatus.ACTIVE, PledgeStatus.PAST_DUE]))
+    )
+    return db.session.scalar(stmt) or 0
 
 
 def win_backs(w: Window) -> int:

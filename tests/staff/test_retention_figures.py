@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
-from donations.payments.models import CheckoutRecovery, Pledge, StripeEvent
+from donations.payments.models import CheckoutRecovery, Pledge, PledgeChange, StripeEvent
 from donations.platform.extensions import db
 from donations.staff import queries, retention
 from tests.staff.conftest import sign_in
@@ -117,7 +118,30 @@ def test_twelve_month_value_per_new_recurring_donor(figures):
 def test_saves_and_win_backs(figures):
     _, r = figures
     assert (r.saves.withdrawn, r.saves.win_backs) == (1, 1)
-    assert (r.saves.pauses, r.saves.downgrades) == (None, None)
+    assert (r.saves.pauses, r.saves.downgrades) == (0, 0)  # nobody asked on the manage page
+
+
+def test_pauses_downgrades_and_the_donors_own_reasons_come_from_the_manage_page(figures):
+    def change(public_id: str, kind: str, days_ago: int, after: int | None = None, **kw):
+        pledge = db.session.scalar(
+            select(Pledge).where(Pledge.public_id == f"pl_ledger_{public_id}")
+        )
+        db.session.add(
+            PledgeChange(
+                pledge_id=pledge.id, kind=kind, amount_before=pledge.amount,
+                amount_after=pledge.amount if after is None else after, currency=pledge.currency,
+                frequency_after=pledge.frequency, created_at=NOW - days_ago * DAY, **kw,
+            )
+        )  # fmt: skip
+
+    change("C", "pause", 4)  # C paused and still gives: kept
+    change("E", "amount", 3, after=800)  # E lowered its amount and still gives: kept
+    change("D", "amount", 45, after=3000)  # 45 days ago: outside the 30 days
+    change("F", "cancel", 11, reason="cost")  # F said why; Stripe's "payment failed" gives way
+    db.session.commit()
+    r = retention.retention(queries.window(30, None, NOW))
+    assert (r.saves.pauses, r.saves.downgrades) == (1, 1)
+    assert [(x.reason, x.canceled) for x in r.reasons] == [("I can't afford it right now", 1)]
 
 
 def test_checkout_reminder_conversions(figures):
