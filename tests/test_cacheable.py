@@ -96,3 +96,33 @@ def test_a_public_answer_that_would_set_a_cookie_goes_out_private_instead(make_a
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "session=" in response.headers["Set-Cookie"]
     assert "a public answer set a cookie" in caplog.text
+
+
+@pytest.fixture
+def goal_app(make_app):
+    """A goal of 10 new monthly supporters this month, shown to readers; two have given."""
+    from tests.pledges import new_pledge
+
+    app = make_app(GOAL_TARGET=10, GOAL_PERIOD="month", GOAL_PUBLIC=True)
+    with app.app_context():
+        for status in ("active", "active", "pending"):
+            new_pledge("monthly", 500).status = status
+        new_pledge("once", 500).status = "paid"  # a one-off is not a monthly supporter
+        db.session.commit()
+    return app
+
+
+def test_the_goal_shows_in_the_appeal_and_the_components_configuration_alike(goal_app):
+    client = goal_app.test_client()
+    words = "2 of 10 new monthly supporters this month"
+    config = client.get("/api/prompt/config").json
+    assert config["goal"] == {"words": words, "share": 0.2}
+    article = client.get(f"/articles/{DEMO_SLUG}")
+    assert f'<progress max="1" value="0.2" aria-label="{words}">' in article.get_data(as_text=True)
+    assert article.cache_control.public and "Set-Cookie" not in article.headers
+
+
+def test_a_goal_staff_keep_to_themselves_is_not_shown_to_readers(make_app):
+    client = make_app(GOAL_TARGET=10, GOAL_PUBLIC=False).test_client()
+    assert client.get("/api/prompt/config").json["goal"] is None
+    assert "<progress" not in client.get(f"/articles/{DEMO_SLUG}").get_data(as_text=True)

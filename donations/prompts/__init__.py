@@ -15,4 +15,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.add_template_global(configuration.appeal_copy, "appeal_copy")
+    app.add_template_global(configuration.public_goal, "public_goal")
     seams.provide(app, "prompt_counts", events.prompt_counts)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from donations.payments import goal
 from donations.payments.amounts import FREQUENCY_LABELS, donation_rules
 from donations.payments.enums import Placement
 from donations.payments.money import symbol
@@ -52,6 +53,7 @@ def configuration(language: str) -> dict[str, Any]:
             "symbols": {currency: symbol(currency) for currency in rules.currencies},
         },
         "remind": {"months": seams.provided("reminder_months")()},
+        "goal": public_goal(),
         "experiments": seams.provided("running_experiments")(),
         "links": {
             "support": external_url("support.form"),
@@ -60,6 +62,13 @@ def configuration(language: str) -> dict[str, Any]:
             "events": external_url("prompts.events"),
         },
     }
+
+
+def public_goal() -> dict[str, Any] | None:
+    """The newsroom's goal and its progress, when readers may see it (GOAL_PUBLIC): the same
+    for every reader, so the configuration and the article page stay cacheable."""
+    found = goal.public_progress()
+    return None if found is None else {"words": found.words, "share": round(found.share, 3)}
 
 
 def appeals(language: str) -> dict[str, dict[str, Any]]:

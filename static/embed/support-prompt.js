@@ -326,6 +326,7 @@ const STYLES = `
 .heading:focus { outline: none; } /* focused only to start the dialog's reading order there */
 .copy p { font: 1.05rem/1.6 var(--sans); margin: 0 0 1rem; }
 .copy p:first-child { font-weight: 700; }
+.goal { margin: 0 0 1.25rem; } .goal progress { width: 100%; height: .75rem; accent-color: var(--accent); } .goal p { margin: .35rem 0 0; font: 600 .95rem var(--sans); }
 fieldset { border: 0; padding: 0; margin: 0 0 1.25rem; min-width: 0; }
 legend { font-weight: 600; margin-bottom: .6rem; padding: 0; }
 .tabs { display: grid; grid-template-columns: repeat(3, 1fr); border: 2px solid var(--brand); border-radius: 6px; overflow: hidden; }
@@ -697,7 +698,7 @@ class SupportPrompt extends HTMLElement {
       .join("");
     return `<section class="appeal" aria-labelledby="heading">
       <h2 class="heading" id="heading" tabindex="-1"${this.placement === "overlay" ? " autofocus" : ""}>${esc(copy.heading)}</h2>
-      <div class="copy">${paragraphs}</div>
+      <div class="copy">${paragraphs}</div>${this.goalHtml()}
       <form class="choice" novalidate>
         <fieldset><legend class="vh">How often would you like to give?</legend><div class="tabs">${tabs}</div></fieldset>
         <fieldset><legend>Choose an amount</legend><div class="amounts" data-presets></div>
@@ -712,6 +713,13 @@ class SupportPrompt extends HTMLElement {
       </form>
       ${this.laterHtml()}
     </section>`;
+  }
+
+  // The newsroom's goal, as the server's appeal shows it (only when the configuration has one).
+  goalHtml() {
+    const goal = this.config.goal;
+    if (!goal) return "";
+    return `<div class="goal"><progress max="1" value="${Number(goal.share) || 0}" aria-label="${esc(goal.words)}"></progress><p>${esc(goal.words)}</p></div>`;
   }
 
   bannerHtml() {
