@@ -147,7 +147,7 @@ def test_a_reader_sees_their_variant_and_it_is_counted_and_carried_to_the_gift(
     expect(appeal.get_by_role("heading", name="Keep Moscow’s news free.")).to_be_visible()
     expect(page.locator("#appeal-heading")).to_be_hidden()  # the server's words give way
     with page.expect_navigation():
-        appeal.get_by_role("button", name="Continue").click()
+        appeal.get_by_role("button", name="Support $5/month").click()
     assert "variant=end-words-direct" in page.url
     assert counted(app, "impression", {"end-words-direct": 1}) == {"end-words-direct": 1}
     assert counted(app, "continue", {"end-words-direct": 1}) == {"end-words-direct": 1}
