@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "embed" / "support-prompt.js"
-BUDGET = 12 * 1024
+BUDGET = 15 * 1024  # the brief's budget for the component, gzipped
 
 
 def main() -> int:

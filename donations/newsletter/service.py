@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, func, select
 
 from donations.newsletter.models import NewsletterSubscriber, new_code
+from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
 from donations.platform.mail import send_email
-from donations.platform.outbox import send_each_once
 from donations.platform.signing import signer
 from donations.platform.web import external_url, site_path
 
@@ -147,19 +147,8 @@ def list_headers(subscriber: NewsletterSubscriber) -> dict[str, str]:
 
 def send_confirmations(now: datetime | None = None) -> int:
     """E-mail each owed confirmation once, and delete what nobody confirmed in time."""
-    now = now or utcnow()
-    db.session.execute(
-        delete(NewsletterSubscriber).where(
-            NewsletterSubscriber.confirmed_at.is_(None),
-            NewsletterSubscriber.confirmation_sent_at < now - UNCONFIRMED_KEPT,
-        )
-    )
-    db.session.commit()
-    return send_each_once(
-        NewsletterSubscriber,
-        NewsletterSubscriber.confirmation_sent_at.is_(None),
-        {"confirmation_sent_at": now},
-        _send_confirmation,
+    return outbox.send_confirmations(
+        NewsletterSubscriber, _send_confirmation, now or utcnow(), UNCONFIRMED_KEPT
     )
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 
 from donations.platform.extensions import db
 from donations.platform.mail import MailError
@@ -60,3 +61,17 @@ def send_each_once(
             continue
         db.session.commit()
         sent += 1
+
+
+def send_confirmations(
+    model: Any, send: Callable[[Any], None], now: datetime, kept: timedelta
+) -> int:
+    """Double opt-in: e-mail each owed confirmation once (rows with `confirmed_at` and
+    `confirmation_sent_at`), and first delete what nobody confirmed within `kept`."""
+    db.session.execute(
+        delete(model).where(model.confirmed_at.is_(None), model.confirmation_sent_at < now - kept)
+    )
+    db.session.commit()
+    return send_each_once(
+        model, model.confirmation_sent_at.is_(None), {"confirmation_sent_at": now}, send
+    )

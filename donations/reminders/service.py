@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from donations.payments.enums import CONFIRMED
 from donations.payments.models import Pledge
+from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
 from donations.platform.mail import send_email
-from donations.platform.outbox import send_each_once
 from donations.platform.web import external_url
 from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
 
@@ -208,19 +208,8 @@ def confirm(code: str, now: datetime | None = None) -> Reminder:
 
 def send_confirmations(now: datetime | None = None) -> int:
     """E-mail each owed confirmation once, and delete what nobody confirmed in time."""
-    now = now or utcnow()
-    db.session.execute(
-        delete(Reminder).where(
-            Reminder.confirmed_at.is_(None),
-            Reminder.confirmation_sent_at < now - UNCONFIRMED_KEPT,
-        )
-    )
-    db.session.commit()
-    return send_each_once(
-        Reminder,
-        Reminder.confirmation_sent_at.is_(None),
-        {"confirmation_sent_at": now},
-        _send_confirmation,
+    return outbox.send_confirmations(
+        Reminder, _send_confirmation, now or utcnow(), UNCONFIRMED_KEPT
     )
 
 
@@ -258,7 +247,7 @@ def send_due(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return send_each_once(
+    return outbox.send_each_once(
         Reminder,
         _due(now),  # the claim below makes a reminder not due until its next send
         {"sent_count": Reminder.sent_count + 1, "last_sent_at": now},

@@ -98,6 +98,22 @@ def form():
     return render_form(donation_form)
 
 
+def card_testing_limits(view):
+    """Per address and per browser session: they count only attempts that reached Stripe, and
+    a reader over them gets the form back with their choice kept."""
+    per_session = limiter.limit(
+        session_rate_limit,
+        methods=["POST"],
+        key_func=browser_session,
+        deduct_when=reached_stripe,
+        on_breach=rate_limited,
+    )
+    per_address = limiter.limit(
+        donation_rate_limit, methods=["POST"], deduct_when=reached_stripe, on_breach=rate_limited
+    )
+    return per_address(per_session(view))
+
+
 @bp.get("/support/token")
 @limiter.exempt
 def token():
@@ -106,16 +122,7 @@ def token():
 
 
 @bp.post("/support")
-@limiter.limit(
-    donation_rate_limit, methods=["POST"], deduct_when=reached_stripe, on_breach=rate_limited
-)
-@limiter.limit(
-    session_rate_limit,
-    methods=["POST"],
-    key_func=browser_session,
-    deduct_when=reached_stripe,
-    on_breach=rate_limited,
-)
+@card_testing_limits
 def submit():
     """Check the reader's choice, store the pledge, and send the reader to Stripe Checkout."""
     donation_form = DonationForm(donation_rules())
@@ -141,16 +148,7 @@ UPSELL_KEY = "upsell_pledge"
 
 
 @bp.post("/support/upsell")
-@limiter.limit(
-    donation_rate_limit, methods=["POST"], deduct_when=reached_stripe, on_breach=rate_limited
-)
-@limiter.limit(
-    session_rate_limit,
-    methods=["POST"],
-    key_func=browser_session,
-    deduct_when=reached_stripe,
-    on_breach=rate_limited,
-)
+@card_testing_limits
 def answer_upsell():
     """The reader's answer to "make it monthly?", then Checkout for what they chose."""
     public_id = (request.form.get("pledge") or "")[:40]
