@@ -32,7 +32,7 @@ def test_one_click_makes_a_one_off_gift_monthly_from_next_month(
 ):
     open_article(page, live_server)
     page.get_by_text("Once", exact=True).click()
-    page.get_by_text("$10", exact=True).click()
+    page.get_by_text("$10", exact=True).filter(visible=True).click()
     page.get_by_role("button", name="Support $10").click()
     fill_checkout(page, GOOD_CARD)
     expect(page.get_by_role("heading", name="Thank you — $10 once")).to_be_visible()
