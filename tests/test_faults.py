@@ -187,20 +187,20 @@ def test_a_burst_from_one_address_is_throttled_while_another_is_served(make_app)
     statuses = [
         attacker.post(
             "/support",
-            data={"csrf_token": token, "frequency": "once", "other_amount": "0.5"},
+            # Valid gifts: only attempts that reach Stripe count towards the limit.
+            data={"csrf_token": token, "frequency": "once", "other_amount": "10"},
             environ_base={"REMOTE_ADDR": "203.0.113.66"},
         ).status_code
         for _ in range(1000)
     ]
     assert statuses.count(429) >= 990
-    assert set(statuses) == {422, 429}
     reader = app.test_client()
     served = reader.post(
         "/support",
-        data={"csrf_token": csrf_token(reader), "frequency": "once", "other_amount": "0.5"},
+        data={"csrf_token": csrf_token(reader), "frequency": "once", "other_amount": "10"},
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
-    assert served.status_code == 422
+    assert served.status_code != 429
 
 
 form_values = st.one_of(st.text(max_size=40), st.sampled_from(["once", "monthly", "5", "1e9", ""]))
