@@ -3,12 +3,11 @@ owner (double opt-in), left in one click, and exported for the newsroom's own ma
 
 from __future__ import annotations
 
-import time
 
-import click
 from flask import Blueprint, Flask
 from flask.cli import AppGroup
 
+from donations.platform import outbox
 from donations.platform.access import staff_pages
 
 bp = Blueprint("newsletter", __name__)
@@ -18,24 +17,17 @@ cli = AppGroup("newsletter", help="The newsletter's sign-ups.")
 
 
 @cli.command("send-confirmations")
-@click.option(
-    "--every",
-    type=click.IntRange(1, 3600),
-    default=None,
-    help="Keep running, sending every N seconds (development); once when left out.",
-)
+@outbox.every_option
 def send_confirmations_command(every: int | None) -> None:
     """E-mail each owed confirmation once and delete sign-ups nobody confirmed in time (safe to
     run on several machines at once)."""
     from donations.newsletter.service import send_confirmations
 
-    while True:
+    def send() -> tuple[int, str]:
         sent = send_confirmations()
-        if sent or every is None:
-            click.echo(f"sent {sent} confirmation(s)")
-        if every is None:
-            return
-        time.sleep(every)
+        return sent, f"sent {sent} confirmation(s)"
+
+    outbox.keep_sending(every, send)
 
 
 def init_app(app: Flask) -> None:

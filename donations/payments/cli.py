@@ -4,7 +4,6 @@ with Stripe, check the account's webhook endpoints, drive the sandbox) and
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import click
@@ -18,6 +17,7 @@ from donations.payments.stripe_gateway import API_VERSION, PaymentServiceError, 
 from donations.payments.webhooks.handlers import HANDLERS
 from donations.payments.webhooks.processor import replay_event
 from donations.payments.webhooks.reconcile import reconcile
+from donations.platform import outbox
 
 stripe_cli = AppGroup("stripe", help="Stripe operations: replay, reconcile, sandbox.")
 mail_cli = AppGroup("mail", help="Outgoing donor e-mail.")
@@ -135,19 +135,13 @@ def advance_command(days: int) -> None:
 
 
 @mail_cli.command("send-notices")
-@click.option(
-    "--every",
-    type=click.IntRange(1, 3600),
-    default=None,
-    help="Keep running, sending every N seconds (development); once when left out.",
-)
+@outbox.every_option
 def send_notices_command(every: int | None) -> None:
     """Send queued thank-you and payment-failed e-mails, and the reminders to finish an
     abandoned Checkout that are due; safe to run on several machines."""
-    while True:
+
+    def send() -> tuple[int, str]:
         sent = send_pending_notices() + recovery.send_due()
-        if sent or every is None:
-            click.echo(f"{sent} e-mail(s) sent.")
-        if every is None:
-            return
-        time.sleep(every)
+        return sent, f"{sent} e-mail(s) sent."
+
+    outbox.keep_sending(every, send)

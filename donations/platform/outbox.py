@@ -10,10 +10,12 @@ mail server's refusal rolls the claim back, so the e-mail stays owed for the nex
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import click
 from sqlalchemy import ColumnElement, delete, select, update
 
 from donations.platform.extensions import db
@@ -75,3 +77,24 @@ def send_confirmations(
     return send_each_once(
         model, model.confirmation_sent_at.is_(None), {"confirmation_sent_at": now}, send
     )
+
+
+# The senders' commands run once (cron), or with --every as make run's background loop.
+every_option = click.option(
+    "--every",
+    type=click.IntRange(1, 3600),
+    default=None,
+    help="Keep running, sending every N seconds (development); once when left out.",
+)
+
+
+def keep_sending(every: int | None, send: Callable[[], tuple[int, str]]) -> None:
+    """Run `send` (how many went, and words saying so) once, or every `every` seconds; a loop
+    speaks only when something was sent."""
+    while True:
+        sent, words = send()
+        if sent or every is None:
+            click.echo(words)
+        if every is None:
+            return
+        time.sleep(every)

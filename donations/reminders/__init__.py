@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-import time
 
-import click
 from flask import Blueprint, Flask
 from flask.cli import AppGroup
 
-from donations.platform import seams
+from donations.platform import outbox, seams
 
 bp = Blueprint("reminders", __name__)
 cli = AppGroup("reminders", help="Reminder e-mails readers asked for.")
 
 
 @cli.command("send-due")
-@click.option(
-    "--every",
-    type=click.IntRange(1, 3600),
-    default=None,
-    help="Keep running, sending every N seconds (development); once when left out.",
-)
+@outbox.every_option
 def send_due_command(every: int | None) -> None:
     """Send owed confirmations, then the reminders that are due, each once (safe to run on
     several machines at once)."""
     from donations.reminders.service import send_confirmations, send_due
 
-    while True:
+    def send() -> tuple[int, str]:
         confirmations, reminders = send_confirmations(), send_due()
-        if confirmations or reminders or every is None:
-            click.echo(f"sent {confirmations} confirmation(s), {reminders} reminder(s)")
-        if every is None:
-            return
-        time.sleep(every)
+        words = f"sent {confirmations} confirmation(s), {reminders} reminder(s)"
+        return confirmations + reminders, words
+
+    outbox.keep_sending(every, send)
 
 
 def init_app(app: Flask) -> None:
