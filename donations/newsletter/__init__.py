@@ -3,7 +3,6 @@ owner (double opt-in), left in one click, and exported for the newsroom's own ma
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Flask
 from flask.cli import AppGroup
 
