@@ -5,28 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, RadioField
+from wtforms.validators import ValidationError
 
 from donations.payments.enums import Placement
+from donations.platform.forms import email_address, is_slug, is_token
 from donations.reminders.service import MonthChoice, month_choices, month_for
-
-SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-TOKEN_CHARS = SLUG_CHARS | frozenset("_")  # experiment variants' reported names
 
 
 class RemindForm(FlaskForm):
-    email = EmailField(
-        "Your e-mail",
-        filters=[lambda value: value.strip() if value else value],
-        validators=[
-            Optional(),
-            Length(max=254, message="That e-mail address is too long."),
-            Email(
-                message="Please check your e-mail address: it should look like name@example.org."
-            ),
-        ],
-    )
+    email = email_address("Your e-mail", required=False)
     month = RadioField("When should we write?", choices=[], validate_choice=False)
     consent = BooleanField("Yes, you may e-mail me this reminder (up to two e-mails).")
     article = HiddenField()
@@ -56,11 +44,11 @@ class RemindForm(FlaskForm):
 
     def safe_article(self) -> str | None:
         value = self.article.data or ""
-        return value if value and len(value) <= 200 and set(value) <= SLUG_CHARS else None
+        return value if is_slug(value) else None
 
     def safe_variant(self) -> str | None:
         value = self.variant.data or ""
-        return value if value and len(value) <= 60 and set(value) <= TOKEN_CHARS else None
+        return value if is_token(value) else None
 
     def safe_placement(self) -> str | None:
         value = self.placement.data or ""

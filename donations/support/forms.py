@@ -22,10 +22,9 @@ from donations.payments.amounts import FREQUENCY_LABELS, AmountRules, button_lab
 from donations.payments.enums import Frequency, Placement
 from donations.payments.money import AmountError, Money, symbol
 from donations.payments.pledges import Attribution, PledgeRequest
+from donations.platform.forms import is_slug, is_token
 
 OTHER = "other"
-SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-TOKEN_CHARS = SLUG_CHARS | frozenset("_")
 ATTRIBUTION_FIELDS = ("article", "placement", "prompt", "variant")
 MAX_AMOUNT_TEXT = 20  # the "other amount" field's own length
 
@@ -234,11 +233,10 @@ class DonationForm(FlaskForm):
             raise TamperedForm("website")
         if self.placement.data and self.placement.data not in set(map(str, Placement)):
             raise TamperedForm("placement")
-        if self.article.data and not _is_slug(self.article.data):
+        if self.article.data and not is_slug(self.article.data):
             raise TamperedForm("article")
         for field in (self.prompt, self.variant):
-            value = field.data or ""
-            if len(value) > 60 or not set(value) <= TOKEN_CHARS:
+            if field.data and not is_token(field.data):
                 raise TamperedForm(field.name)
 
     def pledge_request(self, referrer: str | None) -> PledgeRequest:
@@ -293,10 +291,6 @@ class UpsellForm(FlaskForm):
         self.monthly = money
 
 
-def _is_slug(value: str) -> bool:
-    return 0 < len(value) <= 200 and set(value) <= SLUG_CHARS
-
-
 def prefill(rules: AmountRules, args: Mapping[str, str]) -> dict[str, str]:
     """Form data from a query string (?frequency=annual&amount=50…); bad values dropped."""
     data: dict[str, str] = {}
@@ -324,7 +318,7 @@ def prefill(rules: AmountRules, args: Mapping[str, str]) -> dict[str, str]:
             data["other_amount"] = money.major_text
     for name in ATTRIBUTION_FIELDS:
         value = args.get(name) or ""
-        if value and len(value) <= 200 and set(value) <= TOKEN_CHARS:
+        if is_token(value, longest=200):
             data[name] = value
     return data
 
