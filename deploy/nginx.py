@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -50,7 +51,7 @@ def nginx(app_address: str, port: int) -> Iterator[str]:
         )
         process = subprocess.Popen(  # noqa: S603  (our own binary and paths)
             [binary, "-p", str(state), "-c", str(conf), "-e", str(state / "error.log"),
-             "-g", f"daemon off; pid {state / 'nginx.pid'};"],
+             "-g", f"daemon off; pid {state / 'nginx.pid'};{_workers_user()}"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )  # fmt: skip
@@ -61,6 +62,14 @@ def nginx(app_address: str, port: int) -> Iterator[str]:
             process.terminate()
             process.wait(timeout=10)
             process.stderr.close()
+
+
+def _workers_user() -> str:
+    """Started as root, nginx's workers become "nobody", who may not read a checkout in a
+    private folder (a CI clone under mktemp -d is 0700): they run as the checkout's owner."""
+    if os.geteuid() != 0:
+        return ""  # the workers stay this user, who can read the checkout
+    return f" user {pwd.getpwuid(STATIC_ROOT.stat().st_uid).pw_name};"
 
 
 def _wait_for_port(port: int, process: subprocess.Popen) -> None:
