@@ -366,6 +366,9 @@ a { color: var(--brand); }
 .secondary { font: 600 1rem/1.2 var(--sans); color: var(--brand); background: #fff; border: 2px solid var(--brand); border-radius: 4px; padding: .65rem 1.1rem; cursor: pointer; }
 .error { color: #b00020; font-weight: 600; font-size: .92rem; margin: .5rem 0; }
 .error:empty { display: none; }
+.problem { border: 4px solid #b00020; padding: .6rem .8rem; margin-bottom: 1rem; }
+.problem h3 { margin: 0 0 .3rem; font-size: 1rem; }
+.problem a { color: #b00020; font-weight: 600; }
 .status { font-weight: 600; color: #1e5e33; margin: 1rem 0 0; }
 .status:empty { display: none; }
 .close { position: absolute; top: .5rem; right: .5rem; width: 2.75rem; height: 2.75rem; font: 400 1.8rem/1 var(--sans); color: var(--ink); background: transparent; border: 0; border-radius: 50%; cursor: pointer; }
@@ -700,6 +703,7 @@ class SupportPrompt extends HTMLElement {
       <h2 class="heading" id="heading" tabindex="-1"${this.placement === "overlay" ? " autofocus" : ""}>${esc(copy.heading)}</h2>
       <div class="copy">${paragraphs}</div>${this.goalHtml()}
       <form class="choice" novalidate>
+        <div class="problem" tabindex="-1" hidden><h3>There is a problem</h3><a href="#other"></a></div>
         <fieldset><legend class="vh">How often would you like to give?</legend><div class="tabs">${tabs}</div></fieldset>
         <fieldset><legend>Choose an amount</legend><div class="amounts" data-presets></div>
           <div class="field"><label for="other">Other amount</label>
@@ -842,6 +846,7 @@ class SupportPrompt extends HTMLElement {
     const currency = $("#currency");
     const error = $("#amount-error");
     const offer = $("[data-suggest]");
+    const summary = $(".problem");
     const symbol = () => symbols[currency.value] || "";
     const frequency = () => $("[name=frequency]:checked").value;
     const check = () => {
@@ -856,6 +861,7 @@ class SupportPrompt extends HTMLElement {
       $("[data-submit]").textContent = buttonLabel(rule, minor, symbol());
       const visible = problem && (insist || other.value.trim()) ? problem : "";
       error.textContent = visible;
+      if (!visible) summary.hidden = true;
       if (visible) other.setAttribute("aria-invalid", "true");
       else other.removeAttribute("aria-invalid");
       offer.parentElement.hidden = !visible || nearest === null;
@@ -892,12 +898,19 @@ class SupportPrompt extends HTMLElement {
       update();
       other.focus();
     });
-    // An amount the rules refuse stays here, explained beside the field, which takes the focus.
+    // The GOV.UK error summary: a refused amount stays, explained beside the field, and the
+    // focus moves to a summary whose link leads to the field (in the shadow root, by script).
+    summary.lastChild.addEventListener("click", (event) => {
+      event.preventDefault();
+      other.focus();
+    });
     choice.addEventListener("submit", (event) => {
       event.preventDefault();
       const { minor, problem } = update(true);
       if (problem) {
-        other.focus();
+        summary.lastChild.textContent = problem;
+        summary.hidden = false;
+        summary.focus();
         return;
       }
       track(this, "continue");

@@ -98,7 +98,12 @@ def test_a_refused_amount_moves_focus_to_the_error_summary_linking_to_the_field(
         context.close()
 
 
-def test_the_component_explains_a_typed_amount_and_stays_put(page: Page, host_page):  # noqa: F811
+def test_the_component_explains_a_typed_amount_and_stays_put(
+    page: Page,
+    host_page,  # noqa: F811
+    screenshot,
+):
+    page.set_viewport_size({"width": 390, "height": 900})
     page.goto(host_page)
     appeal = page.get_by_role("region", name="A Message from The Moscow Times:")
     appeal.get_by_text("Once", exact=True).click()
@@ -107,8 +112,14 @@ def test_the_component_explains_a_typed_amount_and_stays_put(page: Page, host_pa
     submit = appeal.get_by_role("button", name="Support $0.50")
     submit.click()
     expect(page).to_have_url(host_page)
+    summary = appeal.locator(".problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem")
+    screenshot(page, "component-error-summary-390")
+    summary.get_by_role("link", name="The smallest gift we can take is $1.").click()
     expect(appeal.get_by_label("Other amount")).to_be_focused()
     appeal.get_by_role("button", name="Give $1 instead").click()
+    expect(summary).to_be_hidden()
     appeal.get_by_label("Currency").select_option("gbp")
     appeal.get_by_role("button", name="Support £1").click()
     expect(page).to_have_url(re.compile(r"/support\?.*amount=1&currency=gbp"))
