@@ -415,3 +415,22 @@ def test_a_gift_above_the_maximum_is_told_where_to_write(client):
     page = donate(client, other_amount="10001").get_data(as_text=True)
 
     assert "For a larger gift, please write to us at support@example.org." in page
+
+
+def test_a_currency_changed_without_the_script_is_shown_before_anything_is_charged(app, client):
+    response = donate(client, frequency="once", amount="25", currency="eur", shown_currency="usd")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The amounts are now shown in EUR. Please check your choice and continue." in page
+    assert '<a href="#currency">' in page
+    assert button(page) == "Support €25"
+    assert 'name="shown_currency" type="hidden" value="eur"' in page
+    with app.app_context():
+        assert db.session.scalars(select(Pledge)).first() is None
+
+
+def test_a_currency_the_page_showed_goes_on_to_checkout(app, client, sandbox):
+    response = donate(client, frequency="once", amount="25", currency="eur", shown_currency="eur")
+    assert response.status_code == 303
+    with app.app_context():
+        assert (only_pledge().amount, only_pledge().currency) == (2500, "eur")

@@ -72,6 +72,9 @@ class DonationForm(FlaskForm):
     amount = RadioField("Choose an amount", choices=[], validate_choice=False)
     other_amount = StringField("Other amount", validators=[Length(max=MAX_AMOUNT_TEXT)])
     currency = SelectField("Currency", choices=[], validate_choice=False)
+    # The currency the page showed its amounts in. Without the script a changed currency does
+    # not relabel the presets, so the reader sees the amounts in it before anything is charged.
+    shown_currency = HiddenField()
     email = EmailField(
         "E-mail",
         filters=[_stripped],
@@ -212,6 +215,11 @@ class DonationForm(FlaskForm):
         if field.raw_data and field.raw_data[0] not in self.rules.currencies:
             names = ", ".join(code.upper() for code in self.rules.currencies)
             raise ValidationError(f"We accept {names}.")
+        if self.shown_currency.data and self.shown_currency.data != field.data:
+            raise ValidationError(
+                f"The amounts are now shown in {field.data.upper()}. "
+                "Please check your choice and continue."
+            )
 
     def validate_other_amount(self, field: StringField) -> None:
         if self.frequency.errors or self.currency.errors:

@@ -93,6 +93,7 @@ function enhance(form, { checkAmount, buttonLabel, suggestLabel, money, major })
       label.textContent = money(Math.round(Number(input.value) * 100), symbol());
     });
     form.querySelector("[data-symbol]").textContent = symbol();
+    form.querySelector('[name="shown_currency"]').value = currency.value;
     update();
   };
 

@@ -77,6 +77,26 @@ def test_without_javascript_each_tab_shows_its_presets_and_button(browser, live_
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_changed_currency_is_charged_only_as_the_reader_saw_it(
+    browser, live_server, javascript, screenshot
+):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{live_server}/support?frequency=once&amount=25")
+    page.get_by_label("Currency").select_option("eur")
+    page.locator("[data-submit]").click()
+    if not javascript:  # the presets still read $: the page shows them in € before Checkout
+        expect(page.locator("[data-error-summary]")).to_be_focused()
+        expect(page.locator("[data-error-summary]")).to_contain_text("now shown in EUR")
+        labels = page.locator(".amount-grid__label").filter(visible=True)
+        expect(labels).to_have_text(["€5", "€10", "€25", "€50"])
+        screenshot(page, "currency-changed-nojs")
+        page.get_by_role("button", name="Support €25", exact=True).click()
+    expect(page.get_by_text("€25.00")).to_be_visible()  # Checkout charges what the page said
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_refused_amount_moves_focus_to_the_error_summary_linking_to_the_field(
     browser, live_server, javascript, screenshot
 ):
