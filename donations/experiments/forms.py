@@ -57,7 +57,9 @@ class ExperimentForm(FlaskForm):
     b_name = StringField("Variant B: name", validators=[DataRequired(), Length(3, 40)])
     b_heading = StringField("Heading", validators=[Optional(), Length(max=300)])
     b_text = TextAreaField("Text (paragraphs separated by a blank line)", validators=[Optional()])
-    b_button = StringField("Button", validators=[Optional(), Length(max=100)])
+    # The appeal's own button always states the amount and cadence Checkout will charge, so a
+    # variant's words go on the banner's and the overlay's button, which only lead to the form.
+    b_button = StringField("Banner and overlay button", validators=[Optional(), Length(max=100)])
     b_frequency = SelectField(
         "Tab it opens on",
         choices=CADENCES,
@@ -69,7 +71,7 @@ class ExperimentForm(FlaskForm):
     c_name = StringField("Variant C: name (optional)", validators=[Optional(), Length(3, 40)])
     c_heading = StringField("Heading", validators=[Optional(), Length(max=300)])
     c_text = TextAreaField("Text", validators=[Optional()])
-    c_button = StringField("Button", validators=[Optional(), Length(max=100)])
+    c_button = StringField("Banner and overlay button", validators=[Optional(), Length(max=100)])
     c_frequency = SelectField(
         "Tab it opens on",
         choices=CADENCES,
