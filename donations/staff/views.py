@@ -26,6 +26,7 @@ from donations.payments.models import Payment
 from donations.payments.money import Money
 from donations.platform.database import utcnow
 from donations.platform.extensions import db, limiter
+from donations.platform.text import wait_in_words
 from donations.staff import (
     actions,
     auth,
@@ -72,9 +73,8 @@ def login():
     )
     if attempt.wait is not None:
         seconds = math.ceil(attempt.wait.total_seconds())
-        flash(
-            f"Too many wrong passwords. Please wait {how_long(seconds)}, then try again.", "error"
-        )
+        wait = wait_in_words(seconds)
+        flash(f"Too many wrong passwords. Please wait {wait}, then try again.", "error")
         response = make_response(render_template("staff/login.html", form=form), 429)
         response.retry_after = seconds
         return response
@@ -88,12 +88,6 @@ def login():
     response = redirect(safe_next(request.args.get("next")))
     throttle.trust_device(response, attempt.user, attempt.device)
     return response
-
-
-def how_long(seconds: int) -> str:
-    if seconds <= 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def safe_next(target: str | None) -> str:
