@@ -21,7 +21,7 @@ from donations.newsletter.forms import SignUpForm
 from donations.platform import spreadsheet
 from donations.platform.database import utcnow
 from donations.platform.extensions import csrf, limiter
-from donations.platform.web import from_allowed_origin, private
+from donations.platform.web import answered, from_allowed_origin, private
 
 
 def newsletter_rate_limit() -> str:
@@ -59,7 +59,7 @@ def subscribe():
 
 @bp.post("/newsletter")
 @csrf.exempt  # checked in sent_from_our_page(): by Origin, or by this page's own token
-@limiter.limit(newsletter_rate_limit)
+@limiter.limit(newsletter_rate_limit, deduct_when=answered)
 def subscribe_post():
     """Store the sign-up and owe its address a confirmation e-mail."""
     form = SignUpForm(meta={"csrf": False})

@@ -80,6 +80,12 @@ def private(response: Response) -> Response:
 # Origins -------------------------------------------------------------------------------------
 
 
+def answered(response: Response) -> bool:
+    """For a limit's deduct_when: a limit on what readers ask for counts what was done, not a
+    form sent back to be corrected, so a reader fixing a typo is never locked out."""
+    return response.status_code < 400
+
+
 def own_origin() -> str:
     """This site's origin, as readers see it."""
     return origin_of(current_app.config.get("PUBLIC_BASE_URL") or request.host_url)

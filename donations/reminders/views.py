@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from donations.platform.database import utcnow
 from donations.platform.extensions import csrf, limiter
-from donations.platform.web import allow_embedding, posted_json, private
+from donations.platform.web import allow_embedding, answered, posted_json, private
 from donations.reminders import bp, service
 from donations.reminders.forms import RemindForm
 
@@ -51,7 +51,7 @@ def remind_form():
 
 
 @bp.post("/remind-me")
-@limiter.limit(remind_rate_limit, methods=["POST"])
+@limiter.limit(remind_rate_limit, methods=["POST"], deduct_when=answered)
 def remind():
     """Store the reminder (with an e-mail) and tell this device to stop asking until then."""
     now = utcnow()
@@ -71,7 +71,7 @@ def remind():
 
 @bp.post("/api/reminders")
 @csrf.exempt  # no cookies are read or set: the page's Origin is what is checked
-@limiter.limit(remind_rate_limit)
+@limiter.limit(remind_rate_limit, deduct_when=answered)
 def remind_api():
     """Remind me later from the prompt component: the same rules as the form."""
     data = posted_json("This site may not ask for reminders.")

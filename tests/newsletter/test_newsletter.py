@@ -212,6 +212,12 @@ def test_sign_ups_are_rate_limited(make_app):
     assert [sign_up(client, f"r{n}@example.org").status_code for n in range(3)] == [200, 200, 429]
 
 
+def test_a_mistyped_address_does_not_count_towards_the_limit(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, NEWSLETTER_RATE_LIMIT="1 per minute").test_client()
+    assert sign_up(client, "not-an-address").status_code == 422
+    assert sign_up(client, "reader@example.org").status_code == 200
+
+
 @pytest.fixture
 def staff_client(app):
     with app.app_context():

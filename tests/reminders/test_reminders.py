@@ -379,3 +379,11 @@ def test_an_unknown_confirm_code_is_a_friendly_404(client):
     response = client.post("/reminders/nope/confirm")
     assert response.status_code in (400, 404)
     assert client.get("/reminders/nope/confirm").status_code == 404
+
+
+def test_corrected_forms_do_not_count_towards_the_limit_but_reminders_do(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, REMIND_RATE_LIMIT="2 per minute").test_client()
+    for _ in range(3):
+        assert post_remind(client, email="not-an-address", consent="y").status_code == 422
+    outcomes = [post_remind(client, email=f"r{n}@example.org", consent="y") for n in range(3)]
+    assert [response.status_code for response in outcomes] == [200, 200, 429]
