@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         [],
         "Other addresses readers reach this same site by (a mirror, an onion service), e.g. `http://abc….onion`: reader pages link relatively and forms posted from these are the site's own.",
     )
+    TRUSTED_HOSTS: CommaList = about(
+        [],
+        "Host names requests may be addressed to; any other is refused (400). Unset: the hosts of `PUBLIC_BASE_URL` and `PUBLIC_MIRROR_ORIGINS` and loopback outside development, any in development. A load balancer's health check must send one of them, or list its address here.",
+    )
     TRUSTED_PROXY_COUNT: int = about(
         0,
         "Proxies in front (nginx, a load balancer) whose X-Forwarded-* headers are trusted.",
@@ -292,6 +296,7 @@ class Settings(BaseSettings):
         "LANGUAGES",
         "EMBED_ALLOWED_ORIGINS",
         "PUBLIC_MIRROR_ORIGINS",
+        "TRUSTED_HOSTS",
         "DONATION_CURRENCIES",
         "PAYWALL_ALLOWED_CRAWLERS",
         mode="before",
@@ -328,6 +333,13 @@ class Settings(BaseSettings):
             self.SESSION_COOKIE_SECURE = not (
                 self.development or plain_http_on_loopback(self.PUBLIC_BASE_URL)
             )
+        if not self.TRUSTED_HOSTS and not (
+            self.development or plain_http_on_loopback(self.PUBLIC_BASE_URL)
+        ):
+            # A forged Host header gets nothing built from it, and nothing cached under it.
+            public = [self.PUBLIC_BASE_URL or "", *self.PUBLIC_MIRROR_ORIGINS]
+            hosts = [urlsplit(url).hostname for url in public]
+            self.TRUSTED_HOSTS = [host for host in hosts if host] + list(LOOPBACK)
         refuse_unsafe(self)
         return self
 
@@ -354,6 +366,7 @@ class Settings(BaseSettings):
             # Staff sessions carry refund rights: never readable by scripts.
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
+            "TRUSTED_HOSTS": self.TRUSTED_HOSTS or None,
         }
 
 
@@ -375,9 +388,12 @@ def database_uri(url: str | None, instance_path: str) -> str:
     return url
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def plain_http_on_loopback(url: str | None) -> bool:
     parts = urlsplit(url or "")
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return parts.scheme == "http" and parts.hostname in LOOPBACK
 
 
 def refuse_unsafe(settings: Settings) -> None:

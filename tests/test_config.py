@@ -135,6 +135,30 @@ def test_the_readme_table_is_the_settings_own():
     assert table.strip() == config.settings.markdown_table()
 
 
+@pytest.mark.parametrize(
+    "change, hosts",
+    [
+        (
+            {"PUBLIC_MIRROR_ORIGINS": "http://abc.onion"},
+            ["support.example.org", "abc.onion", "127.0.0.1", "localhost", "::1"],
+        ),
+        ({"TRUSTED_HOSTS": "donate.example.org"}, ["donate.example.org"]),
+        ({"PUBLIC_BASE_URL": "http://127.0.0.1:5000"}, None),  # make run
+        ({"FLASK_DEBUG": "1"}, None),
+    ],
+)
+def test_requests_must_name_the_sites_own_hosts_outside_development(settings_for, change, hosts):
+    assert settings_for({**SANDBOX_ENV, **change})["TRUSTED_HOSTS"] == hosts
+
+
+def test_a_request_for_another_host_is_refused_in_words(make_app):
+    client = make_app(TRUSTED_HOSTS=["support.example.org"]).test_client()
+    assert client.get("/", headers={"Host": "support.example.org"}).status_code == 200
+    refused = client.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.get_data(as_text=True) == "This site does not answer to that address."
+
+
 # A value of each kind that differs from every default, and what the app should make of it.
 SAMPLES = {
     bool: ("1", True),

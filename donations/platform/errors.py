@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    SecurityError,
     ServiceUnavailable,
     TooManyRequests,
 )
@@ -63,6 +64,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError) and request.url_rule is None:
+            # A Host outside TRUSTED_HOSTS: no page of ours is built for it, since its links
+            # would name that host.
+            return "This site does not answer to that address.", 400, {"Content-Type": "text/plain"}
         if isinstance(error, InternalServerError):
             release_session()
         if error.response is not None and not wants_json():
