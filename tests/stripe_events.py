@@ -150,6 +150,22 @@ def subscription(
     return sub
 
 
+def payment_intent(
+    *, intent_id: str, customer: str, pledge_id: str | None, saved: bool = True
+) -> dict[str, Any]:
+    """A succeeded payment intent; `saved`: its card kept on the customer for later payments."""
+    intent = fixture("payment_intent")
+    intent.update(
+        id=intent_id,
+        status="succeeded",
+        customer=customer,
+        metadata={"pledge_id": pledge_id} if pledge_id else {},
+        payment_method=stripe_id("pm_"),
+        setup_future_usage="off_session" if saved else None,
+    )
+    return intent
+
+
 def charge(*, payment_intent: str, amount: int, amount_refunded: int = 0) -> dict[str, Any]:
     obj = fixture("charge")
     obj.update(

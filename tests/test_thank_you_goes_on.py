@@ -22,6 +22,7 @@ from donations.platform.extensions import db
 from stripe_sandbox import SandboxServer
 from tests.checkout import pay
 from tests.conftest import WEBHOOK_SECRET, serving
+from tests.contract.plugin import RECORD
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -101,6 +102,44 @@ def test_the_thank_you_page_offers_a_one_off_gift_monthly_from_next_month(world)
     starts = first_of_next_month(datetime.now(UTC)).strftime("%B %-d, %Y")
     assert "Make it monthly from next month" in page
     assert f"Give $10 every month from {starts}" in page
+
+
+def test_the_gifts_saved_card_comes_by_webhook_so_the_page_asks_stripe_nothing(
+    world, stripe_client
+):
+    _, url, sandbox, _ = world
+    with requests.Session() as browser:
+        thank_you, gift = give(browser, url, sandbox, "once", "10")
+        intent = stripe_client.v1.payment_intents.retrieve(gift.payment_intent_id)
+        assert gift.reusable_card_id == intent.payment_method
+        asked = sum(RECORD.requests.values())
+        for _ in range(3):
+            assert "Make it monthly from next month" in browser.get(thank_you, timeout=10).text
+    assert sum(RECORD.requests.values()) == asked
+
+
+def test_a_gift_whose_card_was_not_saved_is_not_offered_monthly(world):
+    _, url, sandbox, _ = world
+    with requests.Session() as browser:
+        thank_you, gift = give(browser, url, sandbox, "once", "10")
+        gift.reusable_card_id = None  # as when the payment intent said no card was kept
+        db.session.commit()
+        assert "Make it monthly" not in browser.get(thank_you, timeout=10).text
+
+
+def test_reconcile_learns_a_saved_card_whose_webhook_was_missed(world):
+    app, url, sandbox, _ = world
+    with requests.Session() as browser:
+        thank_you, gift = give(browser, url, sandbox, "once", "10")
+        card = gift.reusable_card_id
+        gift.reusable_card_id = None
+        db.session.commit()
+        since = datetime.now(UTC).strftime("%Y-%m-%d")
+        repaired = app.test_cli_runner().invoke(args=["stripe", "reconcile", "--since", since])
+        assert repaired.exit_code == 0, repaired.output
+        db.session.expire_all()
+        assert db.session.get(Pledge, gift.id).reusable_card_id == card
+        assert "Make it monthly from next month" in browser.get(thank_you, timeout=10).text
 
 
 def test_the_thank_you_page_says_where_the_receipt_went_and_links_to_manage(world):

@@ -16,7 +16,14 @@ from donations.payments.webhooks.outcome import describe, in_words
 from donations.platform.extensions import db
 from tests.conftest import WEBHOOK_SECRET
 from tests.pledges import new_pledge as make_pledge
-from tests.stripe_events import checkout_session, event, invoice, post_event, signature_header
+from tests.stripe_events import (
+    checkout_session,
+    event,
+    invoice,
+    payment_intent,
+    post_event,
+    signature_header,
+)
 
 
 def new_pledge(frequency: str = "once", amount: int = 1000) -> Pledge:
@@ -287,3 +294,48 @@ def test_event_body_is_stored_verbatim(app, client):
         assert json.dumps(db.session.get(StripeEvent, evt["id"]).payload, sort_keys=True) == (
             json.dumps(evt, sort_keys=True)
         )
+
+
+@pytest.mark.parametrize("intent_first", [False, True], ids=["session-first", "intent-first"])
+def test_a_one_off_gifts_saved_card_is_kept_in_either_order(app, client, intent_first):
+    with app.app_context():
+        pledge = new_pledge("once", 1000)
+        session = checkout_session(pledge_id=pledge.public_id, mode="payment", amount=1000)
+        intent = payment_intent(
+            intent_id=session["payment_intent"],
+            customer=session["customer"],
+            pledge_id=pledge.public_id,
+        )
+        events = [
+            event("checkout.session.completed", session),
+            event("payment_intent.succeeded", intent),
+        ]
+        for evt in reversed(events) if intent_first else events:
+            assert post_event(client, evt, WEBHOOK_SECRET).json["outcome"] == "applied"
+        db.session.refresh(pledge)
+        assert pledge.reusable_card_id == intent["payment_method"]
+        assert pledge.status == PledgeStatus.PAID
+
+
+def test_a_card_not_saved_for_later_is_not_kept(app, client):
+    with app.app_context():
+        pledge = new_pledge("once", 1000)
+        session = checkout_session(pledge_id=pledge.public_id, mode="payment", amount=1000)
+        post_event(client, event("checkout.session.completed", session), WEBHOOK_SECRET)
+        intent = payment_intent(
+            intent_id=session["payment_intent"],
+            customer=session["customer"],
+            pledge_id=pledge.public_id,
+            saved=False,
+        )
+        answer = post_event(client, event("payment_intent.succeeded", intent), WEBHOOK_SECRET)
+        assert answer.json["outcome"] == "applied"
+        db.session.refresh(pledge)
+        assert pledge.reusable_card_id is None
+
+
+def test_a_subscription_invoices_payment_intent_is_not_a_gifts(app, client):
+    with app.app_context():
+        intent = payment_intent(intent_id="pi_renewal", customer="cus_x", pledge_id=None)
+        answer = post_event(client, event("payment_intent.succeeded", intent), WEBHOOK_SECRET)
+        assert answer.json["outcome"] == "ignored"

@@ -90,6 +90,9 @@ class Pledge(db.Model):
     # A monthly pledge made in one click from a one-off gift's thank-you ("make it monthly"),
     # on the gift's customer and card: unique, so a double click makes one.
     converted_from_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), unique=True)
+    # The card a one-off gift saved on its customer for later payments, as its payment intent's
+    # webhook said: what "make it monthly" charges, known without asking Stripe on each view.
+    reusable_card_id: Mapped[str | None] = mapped_column(String(255))
     # The subscription as Stripe last told us (recurring pledges only).
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A one-off gift made anonymously: no e-mail is kept, not even the one Checkout asks for,

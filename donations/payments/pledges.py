@@ -119,22 +119,15 @@ def first_of_next_month(moment: datetime) -> datetime:
 
 def monthly_offer(gift: Pledge, now: datetime | None = None) -> MonthlyOffer | None:
     """What "make it monthly" would start for a one-off gift, or None where the gift does not
-    allow it: not a paid one-off gift, no customer, an amount outside the monthly limits, a
-    card not saved for later, or Stripe not reachable to say."""
+    allow it: not a paid one-off gift, no customer, an amount outside the monthly limits, or
+    no card saved for later (as its payment intent's webhook told us)."""
     if gift.frequency is not Frequency.ONCE or gift.status is not PledgeStatus.PAID:
         return None
-    if not (gift.customer_id and gift.payment_intent_id and gift.email):
+    if not (gift.customer_id and gift.reusable_card_id and gift.email):
         return None
     if donation_rules().problem(Frequency.MONTHLY, gift.money) is not None:
         return None
-    try:
-        card = gateway().reusable_card(gift.payment_intent_id, gift.customer_id)
-    except PaymentServiceError as error:
-        log.warning("could not ask Stripe about the card of %s: %s", gift.public_id, error)
-        return None
-    if card is None:
-        return None
-    return MonthlyOffer(gift.money, first_of_next_month(now or utcnow()), card)
+    return MonthlyOffer(gift.money, first_of_next_month(now or utcnow()), gift.reusable_card_id)
 
 
 def conversion_of(gift: Pledge) -> Pledge | None:

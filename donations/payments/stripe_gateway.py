@@ -128,18 +128,10 @@ class StripeGateway:
             f"{pledge.money.format('en')}"
         )
 
-    def reusable_card(self, payment_intent_id: str, customer_id: str) -> str | None:
-        """The card that paid a one-off gift, if it was saved on the customer for payments
-        without the donor present; None otherwise."""
-        intent = self._call(
-            self._client.v1.payment_intents.retrieve,
-            {"expand": ["payment_method"]},
-            path=payment_intent_id,
-        )
-        card = intent.payment_method
-        if intent.status != "succeeded" or intent.setup_future_usage != "off_session" or not card:
-            return None
-        return card.id if card.customer == customer_id else None
+    def payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """A payment intent as its `payment_intent.succeeded` webhook would bring it."""
+        intent = self._call(self._client.v1.payment_intents.retrieve, {}, path=payment_intent_id)
+        return intent.to_dict()
 
     def start_subscription(
         self, pledge: Pledge, *, customer_id: str, payment_method: str, first_payment_at: int

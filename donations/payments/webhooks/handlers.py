@@ -119,6 +119,27 @@ def on_invoice_payment_paid(invoice_payment: StripeObject, event: StripeObject) 
 # Subscriptions
 
 
+# Payment intents
+
+
+def on_payment_intent_succeeded(intent: StripeObject, event: StripeObject) -> Result:
+    """A one-off gift's payment: whether it saved its card for later ("make it monthly")."""
+    pledge = find_pledge(intent.get("metadata"), Pledge.payment_intent_id == intent["id"])
+    if pledge is None and not (intent.get("metadata") or {}).get("pledge_id"):
+        # A subscription's invoices are paid by intents of their own, without our metadata.
+        return Result(EventOutcome.IGNORED).note("ignored")
+    if pledge is None or pledge.is_recurring:
+        return unmatched(f"one-off gift paid by {intent['id']}", None)
+    customer = object_id(intent.get("customer"))
+    remember_stripe_ids(pledge, customer=customer, payment_intent=intent["id"])
+    card = object_id(intent.get("payment_method"))
+    saved = intent.get("setup_future_usage") == "off_session" and card and customer
+    if not saved or customer != pledge.customer_id:
+        return Result(APPLIED, pledge=pledge).note("card_not_saved")
+    pledge.reusable_card_id = card
+    return Result(APPLIED, pledge=pledge).note("card_saved")
+
+
 def on_subscription_updated(subscription: StripeObject, event: StripeObject) -> Result:
     pledge = pledge_for_subscription(subscription)
     if pledge is None:
@@ -184,6 +205,7 @@ HANDLERS: dict[str, Callable[[StripeObject, StripeObject], Result]] = {
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_payment_failed,
     "invoice_payment.paid": on_invoice_payment_paid,
+    "payment_intent.succeeded": on_payment_intent_succeeded,
     "customer.subscription.updated": on_subscription_updated,
     "customer.subscription.deleted": on_subscription_deleted,
     "charge.refunded": on_charge_refunded,

@@ -28,6 +28,8 @@ PHRASES = {
     "subscription_older": "subscription details kept: this event is older",
     "subscription_status": "subscription {stripe_status}: status kept",
     "linked": "invoice {invoice} paid by {payment_intent}",
+    "card_saved": "card saved for later payments",
+    "card_not_saved": "no card saved for later payments",
     "waiting": "no {what} yet",
     "processing": "checkout completed; the payment is still processing",
     "recovery_scheduled": "reminders to finish the gift scheduled (the reader agreed)",

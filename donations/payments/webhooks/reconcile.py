@@ -22,8 +22,8 @@ Handler = Callable[[dict[str, Any], dict[str, Any]], Result]
 
 
 def reconcile(since: datetime) -> Iterator[str]:
-    """Apply Stripe's sessions, paid invoices and invoice payments (since `since`) and all
-    subscriptions; yield changes.
+    """Apply Stripe's sessions (and one-off gifts' payment intents), paid invoices and invoice
+    payments (since `since`) and all subscriptions; yield changes.
 
     Each object goes through the same handler as its webhook would, so a second run finds
     nothing to change. The "event" is now: what Stripe says today is the newest truth. An
@@ -36,6 +36,10 @@ def reconcile(since: datetime) -> Iterator[str]:
         handler = _session_handler(session)
         if handler is not None:
             yield from _apply(handler, session, now)
+        intent = handlers.object_id(session.get("payment_intent"))
+        if handler is handlers.on_checkout_session_completed and intent:
+            paid_by = gateway().payment_intent(intent)  # whether it saved the card for later
+            yield from _apply(handlers.on_payment_intent_succeeded, paid_by, now)
     for invoice in gateway().invoices_since(start):
         yield from _apply(handlers.on_invoice_paid, invoice, now)
     linked: set[str] = set()
