@@ -68,7 +68,14 @@ def _charge_card(
 ) -> dict[str, Any]:
     """One attempt on a payment intent: a charge, and the intent's new status and events."""
     charge = state.add(
-        objects.charge(created=state.now(), intent=intent, card=card, pm_id=pm_id, decline=decline)
+        objects.charge(
+            created=state.now(),
+            intent=intent,
+            card=card,
+            pm_id=pm_id,
+            decline=decline,
+            business_name=state.business_name,
+        )
     )
     intent.update(payment_method=pm_id, latest_charge=charge["id"])
     if decline is None:

@@ -256,6 +256,21 @@ def payment_intent(
     return obj
 
 
+def statement_descriptor(business_name: str, suffix: str | None) -> str:
+    """What a card statement shows, as Stripe combines it: the account's descriptor (its
+    business name, in the Latin letters, digits and spaces card networks take, at most 22
+    characters), and with a suffix the shortened prefix, "* " and the suffix, 22 in all."""
+    prefix = " ".join(
+        "".join(
+            c for c in business_name.upper() if c.isascii() and (c.isalnum() or c == " ")
+        ).split()
+    )
+    if not suffix:
+        return prefix[:22]
+    suffix = suffix.upper()[:20]
+    return f"{prefix[: 22 - len(suffix) - 2].rstrip()}* {suffix}"
+
+
 def charge(
     *,
     created: int,
@@ -263,6 +278,7 @@ def charge(
     card: dict[str, Any],
     pm_id: str,
     decline: dict[str, str] | None,
+    business_name: str,
 ) -> dict[str, Any]:
     """A card charge for a payment intent: succeeded, or failed with `decline`."""
     charge_id = new_id("ch_")
@@ -274,7 +290,9 @@ def charge(
         amount_captured=intent["amount"] if succeeded else 0,
         amount_refunded=0,
         balance_transaction=new_id("txn_") if succeeded else None,
-        calculated_statement_descriptor="SANDBOX NEWSROOM",
+        calculated_statement_descriptor=statement_descriptor(
+            business_name, intent.get("statement_descriptor_suffix")
+        ),
         captured=succeeded,
         created=created,
         currency=intent["currency"],

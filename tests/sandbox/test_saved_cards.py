@@ -210,3 +210,14 @@ def test_checkout_shows_the_accounts_business_name_otherwise() -> None:
         page = requests.get(session.url, timeout=5).text
 
     assert "Novaya Gazeta Europe" in page
+
+
+def test_a_payment_succeeded_event_says_whether_the_card_was_saved(client, server):
+    intent = _saved_gift(client)
+    delivered = [
+        event
+        for event in client.v1.events.list(params={"type": "payment_intent.succeeded"}).data
+        if event.data.object.id == intent.id
+    ]
+    assert [event.data.object.setup_future_usage for event in delivered] == ["off_session"]
+    assert delivered[0].data.object.payment_method == intent.payment_method.id
