@@ -648,8 +648,8 @@ def update_subscription(params: dict[str, Any], object_id: str) -> dict[str, Any
             "A canceled subscription can only update its cancellation_details and metadata."
         )
     if "metadata" in params:
-        # As Stripe: keys are merged, and an empty value removes a key.
-        sub["metadata"].update(params["metadata"])
+        # As Stripe: keys are merged, an empty value removes a key, and `metadata=` all of them.
+        sub["metadata"].update(params["metadata"] or {k: "" for k in sub["metadata"]})
         sub["metadata"] = {k: v for k, v in sub["metadata"].items() if v}
     if "description" in params:
         sub["description"] = params["description"]

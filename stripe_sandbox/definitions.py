@@ -92,6 +92,8 @@ def _object(value: Any, spec: Node, name: str) -> dict[str, Any]:
         converted = _convert(item, field["type"], inner)
         if converted is not None:
             result[key] = converted
+        elif item == "" and _emptyable(field["type"]):
+            result[key] = None  # sent empty where Stripe allows it: unset what the object holds
     for key, field in spec["fields"].items():
         if not field["optional"] and key not in result:
             raise missing(f"{name}[{key}]" if name else key)
@@ -154,6 +156,12 @@ def _union(value: Any, members: list[Node], name: str) -> Any:
         except StripeError as error:
             errors.append((_likeness(value, resolve(member)), error))
     raise max(errors, key=lambda pair: pair[0])[1]
+
+
+def _emptyable(spec: Node) -> bool:
+    """Whether the published parameter takes "" to unset it (`pause_collection=`)."""
+    spec = resolve(spec)
+    return spec["kind"] == "union" and any(_allows_empty(member) for member in spec["of"])
 
 
 def _allows_empty(member: Node) -> bool:

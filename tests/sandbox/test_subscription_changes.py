@@ -114,3 +114,21 @@ def test_another_currency_is_refused(client):
 
     with pytest.raises(stripe.InvalidRequestError, match="different currency"):
         client.v1.subscriptions.update(sub.id, params={"items": [item]})
+
+
+def test_an_empty_pause_collection_resumes_at_once(client, server):
+    sub = _subscribe(client)
+    client.v1.subscriptions.update(
+        sub.id, params={"pause_collection": {"behavior": "void", "resumes_at": 2**31 - 1}}
+    )
+    resumed = client.v1.subscriptions.update(sub.id, params={"pause_collection": ""})
+    _advance(server, 31)
+
+    assert resumed.pause_collection is None
+    assert _invoices(client, sub) == [("paid", 500), ("paid", 500)]
+
+
+def test_an_empty_metadata_removes_every_key(client):
+    sub = _subscribe(client)
+    client.v1.subscriptions.update(sub.id, params={"metadata": {"a": "1", "b": "2"}})
+    assert client.v1.subscriptions.update(sub.id, params={"metadata": ""}).metadata.to_dict() == {}
