@@ -245,6 +245,41 @@ class PledgeChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class UpgradeOffer(db.Model):
+    """The raise an anniversary e-mail offers ("raise to $10 a month"), one per pledge and
+    anniversary year: its signed link names this row, which is used once (`used_at`).
+
+    The amounts are kept as offered, so the link cannot be made to raise to another amount,
+    and a pledge whose amount has changed since is not raised from the wrong one.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("pledge_id", "year"),
+        CheckConstraint("amount_offered > amount_before", name="offer_is_a_raise"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    year: Mapped[int]  # the anniversary: 1 a year after the first payment
+    amount_before: Mapped[int]
+    amount_offered: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency, 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the confirm page, first
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # confirmed
+
+    pledge: Mapped[Pledge] = relationship()
+
+    @property
+    def before(self) -> Money:
+        return Money(self.amount_before, self.currency)
+
+    @property
+    def offered(self) -> Money:
+        return Money(self.amount_offered, self.currency)
+
+
 def new_stop_code() -> str:
     return secrets.token_urlsafe(18)
 
