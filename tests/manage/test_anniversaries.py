@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from donations.payments import anniversaries
 from donations.payments.amounts import donation_rules, raise_to
@@ -322,4 +322,33 @@ def test_a_pledge_whose_amount_changed_since_is_not_raised_from_the_old_amount(a
     assert "now $7, not $5" in page.get_data(as_text=True)
     token = csrf_token(client, "/support/manage")
     assert client.post(link, data={"csrf_token": token}).status_code == 409
+    assert db.session.scalar(select(func.count(PledgeChange.id))) == 0
+
+
+def test_stripe_refusing_the_raise_leaves_the_link_usable(app):
+    pledge = running(500)  # its subscription is not one the sandbox knows: Stripe says 404
+    link = offer_link(app, pledge)
+    client = app.test_client()
+    token = csrf_token(client, "/support/manage")
+    page = client.post(link, data={"csrf_token": token})
+    assert page.status_code == 502 and "the link still works" in page.get_data(as_text=True)
+    [offer] = all_offers()
+    assert offer.used_at is None
+    assert db.session.scalar(select(func.count(PledgeChange.id))) == 0
+    assert client.get(link).status_code == 200
+
+
+def test_a_second_confirmation_racing_the_first_finds_the_offer_used(app):
+    pledge = running(500)
+    offer_link(app, pledge)
+    [offer] = all_offers()
+    # Another request claims it after this one read the offer (the object here is stale).
+    db.session.execute(
+        update(UpgradeOffer)
+        .where(UpgradeOffer.id == offer.id)
+        .values(used_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(anniversaries.OfferUsed):
+        anniversaries.accept(offer)  # never reaches Stripe: its subscription would be a 404
     assert db.session.scalar(select(func.count(PledgeChange.id))) == 0
