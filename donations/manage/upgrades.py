@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 
 from donations.manage import bp
 from donations.payments import anniversaries
-from donations.payments.models import UpgradeOffer
 from donations.payments.stripe_gateway import PaymentServiceError
 
 # Each reason a link cannot be used, with its status: gone for good (410), or no longer
@@ -27,16 +26,6 @@ def unusable(error: anniversaries.OfferUnusable) -> Response:
     return Response(page, status=STATUSES[error.reason])
 
 
-def confirm_page(offer: UpgradeOffer, form: FlaskForm, token: str) -> str:
-    return render_template(
-        "manage/upgrade_confirm.html",
-        offer=offer,
-        pledge=offer.pledge,
-        form=form,
-        token=token,
-    )
-
-
 @bp.get("/support/raise/<token>")
 def upgrade(token: str):
     """ "Raise your monthly support from $5 to $10?" with a button; nothing changes yet."""
@@ -45,7 +34,13 @@ def upgrade(token: str):
     except anniversaries.OfferUnusable as error:
         return unusable(error)
     anniversaries.mark_opened(offer)
-    return confirm_page(offer, FlaskForm(), token)
+    return render_template(
+        "manage/upgrade_confirm.html",
+        offer=offer,
+        pledge=offer.pledge,
+        form=FlaskForm(),
+        token=token,
+    )
 
 
 @bp.post("/support/raise/<token>")

@@ -146,13 +146,19 @@ def given_in_total(pledge: Pledge) -> list[Money]:
     return [Money(int(total), currency) for currency, total in db.session.execute(stmt) if total]
 
 
-def email_details(pledge: Pledge, notice_reference: str | None) -> dict[str, object]:
-    """What the anniversary e-mail says: which year, the total given, and the offer's link."""
-    year = int((notice_reference or "year 1").removeprefix("year "))
+def email_details(pledge: Pledge, notice_reference: str) -> dict[str, object]:
+    """What the anniversary e-mail says: which year (its notice's reference), the total given,
+    and the offer's link while the offer still fits the pledge."""
+    year = int(notice_reference.removeprefix("year "))
     offer = db.session.scalar(
         select(UpgradeOffer).where(UpgradeOffer.pledge_id == pledge.id, UpgradeOffer.year == year)
     )
-    usable = offer is not None and offer.used_at is None and offer.amount_before == pledge.amount
+    usable = offer is not None
+    if offer is not None:
+        try:
+            check_usable(offer)
+        except OfferUnusable:  # the pledge changed or stopped between queueing and sending
+            usable = False
     return {
         "years": year,
         "given": given_in_total(pledge),
@@ -231,6 +237,7 @@ def offer_of(token: str) -> UpgradeOffer:
 
 
 def check_usable(offer: UpgradeOffer) -> None:
+    """OfferUnusable unless the offer is unused and its pledge runs at the amount offered from."""
     pledge = offer.pledge
     if offer.used_at is not None:
         raise OfferUsed(offer)

@@ -228,7 +228,8 @@ class PledgeChange(db.Model):
     """A change a donor asked for on their manage page: what it was, and why they cancelled.
 
     The request, kept when the gateway accepted it; the pledge itself changes only when
-    Stripe's webhook confirms. `kind` is amount, annual, pause or cancel; `reason` is one of
+    Stripe's webhook confirms. `kind` is amount, annual, pause or cancel, or upgrade (a raise
+    from an anniversary e-mail's link); `reason` is one of
     pledge_changes.CANCEL_REASONS (cancellations only), `reason_text` what they added.
     """
 

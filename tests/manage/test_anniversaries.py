@@ -352,3 +352,15 @@ def test_a_second_confirmation_racing_the_first_finds_the_offer_used(app):
     with pytest.raises(anniversaries.OfferUsed):
         anniversaries.accept(offer)  # never reaches Stripe: its subscription would be a 404
     assert db.session.scalar(select(func.count(PledgeChange.id))) == 0
+
+
+def test_a_pledge_changed_between_queueing_and_sending_gets_the_thanks_without_the_link(
+    app, smtp_inbox
+):
+    pledge = running(500)
+    queue(app)
+    pledge.amount = 2000
+    db.session.commit()
+    send_pending_notices()
+    text = smtp_inbox.messages[0].get_body(("plain",)).get_content()
+    assert "Thank you for a year of support" in text and "Raise to" not in text
