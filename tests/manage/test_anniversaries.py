@@ -364,3 +364,13 @@ def test_a_pledge_changed_between_queueing_and_sending_gets_the_thanks_without_t
     send_pending_notices()
     text = smtp_inbox.messages[0].get_body(("plain",)).get_content()
     assert "Thank you for a year of support" in text and "Raise to" not in text
+
+
+def test_an_anniversary_another_machine_queued_first_is_not_queued_again(app):
+    pledge = running(500)
+    # The other machine's run committed its notice (without its offer, to tell them apart).
+    db.session.add(DonorNotice(pledge_id=pledge.id, kind="anniversary", reference="year 1"))
+    db.session.commit()
+    assert queue(app).output.startswith("0 ")
+    assert db.session.scalar(select(func.count()).select_from(DonorNotice)) == 1
+    assert all_offers() == []
