@@ -181,6 +181,15 @@ class Settings(BaseSettings):
     UPSELL_BELOW: int = about(
         50, "One-off gifts below this (major units) get the monthly offer.", gt=0
     )
+    ANNIVERSARY_EMAILS: bool = about(
+        False,
+        "1: `mail queue-anniversaries` thanks recurring donors on each anniversary of their first payment and offers a one-click raise (`make run` turns it on).",
+    )
+    UPGRADE_LINK_MAX_AGE_SECONDS: int = about(
+        30 * 24 * 3600,
+        'How long an anniversary e-mail\'s "raise to …" link works (once).',
+        gt=0,
+    )
     RECOVERY_FIRST_AFTER_HOURS: int = about(
         1, "Hours after an abandoned Checkout expired before its first reminder.", ge=0
     )

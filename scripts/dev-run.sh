@@ -38,6 +38,8 @@ export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
 export LOG_FORMAT="${LOG_FORMAT:-text}"
 # The demo runs in donor safety mode (README, "Donor safety").
 export DONOR_SAFETY="${DONOR_SAFETY:-1}"
+# Anniversary e-mails with their one-click raise (off by default in production; README).
+export ANNIVERSARY_EMAILS="${ANNIVERSARY_EMAILS:-1}"
 
 # With a real test key (given now, or remembered in .env) and no sandbox URL given now, the app
 # talks to Stripe itself (webhooks via `stripe listen`).
@@ -53,7 +55,7 @@ fi
 {
   echo "# Written by \`make run\` for this checkout; never commit it. Flask's CLI reads it."
   for name in SECRET_KEY STRIPE_WEBHOOK_SECRET STRIPE_SECRET_KEY STRIPE_API_BASE DATABASE_URL \
-    PUBLIC_BASE_URL LOG_FORMAT DONOR_SAFETY MAIL_SERVER MAIL_PORT PORT SANDBOX_PORT; do
+    PUBLIC_BASE_URL LOG_FORMAT DONOR_SAFETY ANNIVERSARY_EMAILS MAIL_SERVER MAIL_PORT PORT SANDBOX_PORT; do
     if [ -n "${!name:-}" ]; then echo "$name=${!name}"; fi
   done
   echo "# The demo staff account's password ($STAFF_EMAIL); not read by the app."
@@ -103,7 +105,9 @@ cat <<MSG
 MSG
 
 # Donor e-mails queued by webhooks and requests, reminders' and the newsletter's confirmations,
-# and reminders (cron jobs in production; see README).
+# reminders, and the day's anniversary e-mails (cron jobs in production; see README).
+.venv/bin/flask --app app mail queue-anniversaries --every 3600 &
+pids+=($!)
 .venv/bin/flask --app app mail send-notices --every 5 &
 pids+=($!)
 .venv/bin/flask --app app reminders send-due --every 5 &

@@ -6,6 +6,6 @@ bp = Blueprint("manage", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from donations.manage import views  # noqa: F401  (registers the routes on bp)
+    from donations.manage import upgrades, views  # noqa: F401  (register the routes on bp)
 
     app.register_blueprint(bp)

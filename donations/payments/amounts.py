@@ -149,6 +149,17 @@ def monthly_upsell(rules: AmountRules, once: Money) -> Money:
     return Money(max([monthly.minimum, *fitting]), once.currency)
 
 
+def raise_to(rules: AmountRules, frequency: Frequency | str, money: Money) -> Money | None:
+    """The amount an anniversary e-mail offers to raise a recurring gift to: the next larger
+    preset of its cadence (a familiar number), else about half as much again in whole units,
+    never above the maximum; None when the gift is at the maximum already."""
+    larger = [preset for preset in rules.rule(frequency).presets if preset > money.amount]
+    # Above the top preset: 1.5 × the amount, rounded up to a whole unit.
+    offered = min(larger) if larger else -(-money.amount * 3 // 200) * 100
+    offered = min(offered, rules.maximum)
+    return Money(offered, money.currency) if offered > money.amount else None
+
+
 def pledge_summary(frequency: Frequency | str, money: Money) -> str:
     """'$5 every month' / '$10 once'."""
     return f"{money} {EVERY[Frequency(frequency)]}"

@@ -1,17 +1,17 @@
 """The payment core's commands: `flask --app app stripe …` (replay stored events, reconcile
 with Stripe, check the account's webhook endpoints, drive the sandbox) and
-`flask --app app mail send-notices` (donors' e-mails)."""
+`flask --app app mail send-notices` / `queue-anniversaries` (donors' e-mails)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import click
 import requests
 from flask import current_app
 from flask.cli import AppGroup
 
-from donations.payments import recovery
+from donations.payments import anniversaries, recovery
 from donations.payments.notices import send_pending_notices
 from donations.payments.stripe_gateway import API_VERSION, PaymentServiceError, gateway
 from donations.payments.webhooks.handlers import HANDLERS
@@ -145,3 +145,30 @@ def send_notices_command(every: int | None) -> None:
         return sent, f"{sent} e-mail(s) sent."
 
     outbox.keep_sending(every, send)
+
+
+@mail_cli.command("queue-anniversaries")
+@click.option(
+    "--on",
+    "day",
+    help="The day (YYYY-MM-DD, UTC) whose anniversaries to queue; today by default. A day "
+    "missed by cron can be caught up the next morning.",
+)
+@outbox.every_option
+def queue_anniversaries_command(day: str | None, every: int | None) -> None:
+    """Queue the anniversary e-mails due today (ANNIVERSARY_EMAILS), each with its offer to
+    raise the gift; `send-notices` sends them. Rerunning the same day queues nothing new."""
+    try:
+        fixed = None if day is None else date.fromisoformat(day)
+    except ValueError:
+        raise click.BadParameter("use a date like 2026-11-01", param_hint="--on") from None
+    if not current_app.config["ANNIVERSARY_EMAILS"]:
+        click.echo("ANNIVERSARY_EMAILS is off: nothing queued.")
+        return
+
+    def queue() -> tuple[int, str]:
+        on = fixed or datetime.now(UTC).date()
+        queued = anniversaries.queue_anniversaries(on)
+        return queued, f"{queued} anniversary e-mail(s) queued for {on:%Y-%m-%d}."
+
+    outbox.keep_sending(every, queue)

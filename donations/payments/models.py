@@ -231,7 +231,8 @@ class PledgeChange(db.Model):
     """A change a donor asked for on their manage page: what it was, and why they cancelled.
 
     The request, kept when the gateway accepted it; the pledge itself changes only when
-    Stripe's webhook confirms. `kind` is amount, annual, pause or cancel; `reason` is one of
+    Stripe's webhook confirms. `kind` is amount, annual, pause or cancel, or upgrade (a raise
+    from an anniversary e-mail's link); `reason` is one of
     pledge_changes.CANCEL_REASONS (cancellations only), `reason_text` what they added.
     """
 
@@ -246,6 +247,41 @@ class PledgeChange(db.Model):
     reason: Mapped[str | None] = mapped_column(String(30))
     reason_text: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UpgradeOffer(db.Model):
+    """The raise an anniversary e-mail offers ("raise to $10 a month"), one per pledge and
+    anniversary year: its signed link names this row, which is used once (`used_at`).
+
+    The amounts are kept as offered, so the link cannot be made to raise to another amount,
+    and a pledge whose amount has changed since is not raised from the wrong one.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("pledge_id", "year"),
+        CheckConstraint("amount_offered > amount_before", name="offer_is_a_raise"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    year: Mapped[int]  # the anniversary: 1 a year after the first payment
+    amount_before: Mapped[int]
+    amount_offered: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency, 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the confirm page, first
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # confirmed
+
+    pledge: Mapped[Pledge] = relationship()
+
+    @property
+    def before(self) -> Money:
+        return Money(self.amount_before, self.currency)
+
+    @property
+    def offered(self) -> Money:
+        return Money(self.amount_offered, self.currency)
 
 
 def new_stop_code() -> str:

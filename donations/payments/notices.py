@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from donations.payments import anniversaries
 from donations.payments.amounts import pledge_summary
 from donations.payments.donor_links import SIGN_IN, manage_url, max_age_hours, sign_in_url
 from donations.payments.models import DonorNotice, Payment, Pledge
@@ -34,6 +35,7 @@ SUBJECTS = {
     "payment_failed": "Your payment to {newsroom} did not go through",
     "manage_link": "Manage your donation to {newsroom}",
     "supporter_sign_in": "Your supporter link from {newsroom}",
+    "anniversary": "Thank you for your support of {newsroom}",
 }
 # The same under DONOR_SAFETY: nothing in the subject says whom the reader supports.
 NEUTRAL_SUBJECTS = {
@@ -42,6 +44,7 @@ NEUTRAL_SUBJECTS = {
     "payment_failed": "A payment did not go through",
     "manage_link": "The link you asked for",
     "supporter_sign_in": "Your sign-in link",
+    "anniversary": "A note of thanks",
 }
 TEMPLATES = {
     "thank_you": "donor_thank_you",
@@ -49,6 +52,7 @@ TEMPLATES = {
     "payment_failed": "donor_payment_failed",
     "manage_link": "donor_manage_link",
     "supporter_sign_in": "supporter_sign_in",
+    "anniversary": "anniversary",
 }
 # However often a link is asked for, a donor gets at most one of each kind in this many minutes.
 REQUEST_WINDOW_MINUTES = 10
@@ -78,6 +82,8 @@ def deliver(kind: str, pledge: Pledge, reference: str | None = None) -> None:
         details = {"manage_url": manage_url(pledge) if pledge.customer_id else None}
     if kind in ("thank_you", "receipt"):
         details.update(receipt_details(kind, pledge, reference))
+    if kind == anniversaries.KIND:
+        details.update(anniversaries.email_details(pledge, reference))
     send_email(
         pledge.email,
         SUBJECTS[kind].format(newsroom=newsroom),

@@ -28,15 +28,16 @@ REASON_TEXT_MAX = 500
 PAUSE_MONTHS = (1, 2, 3)
 
 
-def change_amount(pledge: Pledge, money: Money) -> PledgeChange:
-    """Charge `money` from the next payment on, at the same cadence."""
+def change_amount(pledge: Pledge, money: Money, kind: str = "amount") -> PledgeChange:
+    """Charge `money` from the next payment on, at the same cadence; `kind` says where the
+    donor asked (the manage page's "amount", an anniversary e-mail's "upgrade")."""
     gateway().change_price(
         pledge.subscription_id,
         amount=money.amount,
         interval=pledge.frequency.interval,
         keep_billing_date=False,
     )
-    return _record(pledge, "amount", amount_after=money.amount)
+    return _record(pledge, kind, amount_after=money.amount)
 
 
 def annual_amount(pledge: Pledge) -> int:

@@ -1,5 +1,6 @@
 """Retention figures for staff: churn and its reasons, cohorts, average gift, 12-month value,
-saves and win-backs, checkout reminders, the monthly offer's guardrail, and the goal.
+saves and win-backs, checkout reminders, the monthly offer's guardrail, anniversary e-mails and
+the raises they brought, and the goal.
 
 Every figure is one SQL aggregate (at finest a row per cohort month × end month), never a loop
 over pledges or payments. A recurring pledge's cohort is the month it started (its first gift
@@ -18,9 +19,18 @@ from datetime import UTC, datetime
 from sqlalchemy import Integer, and_, case, cast, exists, func, select
 from sqlalchemy.orm import aliased
 
-from donations.payments import goal
-from donations.payments.enums import CONFIRMED, PledgeStatus, UpsellStep
-from donations.payments.models import CheckoutRecovery, Payment, Pledge, PledgeChange, StripeEvent
+from donations.payments import anniversaries, goal
+from donations.payments.enums import CONFIRMED, Frequency, PledgeStatus, UpsellStep
+from donations.payments.models import (
+    CheckoutRecovery,
+    DonorNotice,
+    Payment,
+    Pledge,
+    PledgeChange,
+    StripeEvent,
+    UpgradeOffer,
+)
+from donations.payments.money import Money
 from donations.payments.pledge_changes import CANCEL_REASONS
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
@@ -365,6 +375,64 @@ def upsell_guardrail(w: Window) -> list[UpsellArm]:
     return [found.get(flag, UpsellArm(flag, 0, 0, 0)) for flag in (False, True)]
 
 
+@dataclass(frozen=True)
+class Anniversaries:
+    sent: int  # anniversary e-mails
+    opened: int  # raise links opened (the confirm page seen)
+    used: int  # raises the donor confirmed
+    confirmed: int  # of those, raises Stripe's webhook has confirmed
+    added: list[Money]  # the monthly revenue the confirmed raises add, per currency
+
+    @property
+    def rate(self) -> float | None:
+        return self.confirmed / self.sent if self.sent else None
+
+
+def anniversary_figures(w: Window) -> Anniversaries:
+    """Anniversary e-mails sent in the period, and the raises their links brought. A raise is
+    confirmed when a customer.subscription.updated event for its pledge, received after the
+    donor confirmed, carries the offered amount; an annual raise adds a twelfth a month."""
+    sent = (
+        select(func.count())
+        .select_from(DonorNotice)
+        .join(Pledge, Pledge.id == DonorNotice.pledge_id)
+        .where(DonorNotice.kind == anniversaries.KIND, DonorNotice.sent_at >= w.start)
+    )
+    price = StripeEvent.payload["data"]["object"]["items"]["data"][0]["price"]["unit_amount"]
+    stripe_confirmed = exists().where(
+        StripeEvent.pledge_id == UpgradeOffer.pledge_id,
+        StripeEvent.type == "customer.subscription.updated",
+        StripeEvent.received_at >= UpgradeOffer.used_at,
+        price.as_integer() == UpgradeOffer.amount_offered,
+    )
+    used = UpgradeOffer.used_at >= w.start
+    offers = select(
+        func.count(case((UpgradeOffer.opened_at >= w.start, 1))),
+        func.count(case((used, 1))),
+        func.count(case((and_(used, stripe_confirmed), 1))),
+    )
+    raised = UpgradeOffer.amount_offered - UpgradeOffer.amount_before
+    monthly = case((UpgradeOffer.frequency == Frequency.ANNUAL, raised / 12.0), else_=raised)
+    added = (
+        select(UpgradeOffer.currency, func.sum(monthly))
+        .where(used, stripe_confirmed)
+        .group_by(UpgradeOffer.currency)
+        .order_by(UpgradeOffer.currency)
+    )
+    if w.currency:
+        sent = sent.where(Pledge.currency == w.currency)
+        offers = offers.where(UpgradeOffer.currency == w.currency)
+        added = added.where(UpgradeOffer.currency == w.currency)
+    opened, used_count, confirmed = (int(n) for n in db.session.execute(offers).one())
+    return Anniversaries(
+        sent=int(db.session.scalar(sent) or 0),
+        opened=opened,
+        used=used_count,
+        confirmed=confirmed,
+        added=[Money(round(total), c) for c, total in db.session.execute(added) if total],
+    )
+
+
 @dataclass
 class Retention:
     window: Window
@@ -377,6 +445,7 @@ class Retention:
     saves: Saves
     recoveries: Recoveries
     upsell: list[UpsellArm]
+    anniversaries: Anniversaries
     goal: goal.Goal | None
 
 
@@ -394,5 +463,6 @@ def retention(w: Window) -> Retention:
         saves=saves(w),
         recoveries=recoveries(w),
         upsell=upsell_guardrail(w),
+        anniversaries=anniversary_figures(w),
         goal=goal.progress(w.now),
     )
