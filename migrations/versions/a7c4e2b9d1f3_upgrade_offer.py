@@ -1,7 +1,7 @@
 """upgrade_offer: the one-click raise an anniversary e-mail offers, used once
 
 Revision ID: a7c4e2b9d1f3
-Revises: 1c1c759b23ed
+Revises: 9d2e4f6a8b1c
 Create Date: 2026-12-06 22:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c4e2b9d1f3"
-down_revision = "1c1c759b23ed"
+down_revision = "9d2e4f6a8b1c"
 branch_labels = None
 depends_on = None
 
