@@ -1,6 +1,7 @@
 """Retention figures for staff: churn and its reasons, cohorts, average gift, 12-month value,
 saves (save offers taken, pauses, lower amounts) and win-backs (returning donors, and the
-reminders cancelled donors asked for), checkout reminders, the monthly offer's guardrail, and the goal.
+reminders cancelled donors asked for), checkout reminders, the monthly offer's guardrail, and
+the goal.
 
 Every figure is one SQL aggregate (at finest a row per cohort month × end month), never a loop
 over pledges or payments. A recurring pledge's cohort is the month it started (its first gift
