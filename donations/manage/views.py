@@ -216,9 +216,11 @@ def cancel(token: str, public_id: str):
             reason_text=reason_text,
             pause_months=pledge_changes.PAUSE_MONTHS,
         )
+    ends = f", on {pledge.current_period_end:%B %-d, %Y}" if pledge.current_period_end else ""
     return changed(
         token,
-        "Your donation will stop at the end of the period you have paid for. Thank you.",
+        f"Your donation will stop at the end of the period you have paid for{ends}; nothing "
+        "more will be charged. Thank you for supporting us.",
         lambda: pledge_changes.cancel(pledge, reason, reason_text, declined=offer),
         page="manage/cancelled.html",
         pledge=pledge,
