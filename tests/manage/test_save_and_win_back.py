@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from donations.payments import pledge_changes
 from donations.payments.amounts import amount_rules
 from donations.payments.enums import Frequency, PledgeStatus
-from donations.payments.models import Pledge, PledgeChange
+from donations.payments.models import Pledge, PledgeChange, StripeEvent
 from donations.payments.money import Money
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
@@ -300,3 +300,46 @@ def test_a_win_back_is_not_sent_to_a_donor_who_took_the_cancellation_back(world)
     assert len(inbox.messages) == before
     db.session.refresh(reminder)
     assert reminder.cancelled_at is not None
+
+
+def subscription_event(received: datetime, **subscription) -> StripeEvent:
+    return StripeEvent(
+        id="evt_x",
+        type="customer.subscription.updated",
+        received_at=received,
+        payload={"data": {"object": subscription}},
+    )
+
+
+ASKED = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+PRICE_7 = {"data": [{"price": {"unit_amount": 700, "recurring": {"interval": "month"}}}]}
+PRICE_5 = {"data": [{"price": {"unit_amount": 500, "recurring": {"interval": "month"}}}]}
+RESUMES = datetime(2027, 2, 7, tzinfo=UTC)
+CONFIRMATIONS = [
+    # the change, Stripe's subscription in an event, received (minutes after asking) → confirmed
+    ("amount", {"items": PRICE_7}, 2, True),
+    ("amount", {"items": PRICE_7}, -0.5, True),  # the webhook beat the record by a moment
+    ("amount", {"items": PRICE_7}, -5, False),  # an older event with the same price
+    ("amount", {"items": PRICE_5}, 2, False),
+    ("amount", {}, 2, False),
+    ("pause", {"pause_collection": {"resumes_at": int(RESUMES.timestamp())}}, 1, True),
+    ("pause", {"pause_collection": None}, 1, False),
+    ("cancel", {"cancel_at_period_end": True}, 1, True),
+    ("cancel", {"cancel_at_period_end": False}, 1, False),
+]
+
+
+@pytest.mark.parametrize(("kind", "subscription", "minutes", "confirmed"), CONFIRMATIONS)
+def test_when_stripe_confirmed_a_change(kind, subscription, minutes, confirmed):
+    change = PledgeChange(
+        kind=kind,
+        amount_before=500,
+        amount_after=700 if kind == "amount" else 500,
+        currency="usd",
+        frequency_after=Frequency.MONTHLY,
+        resumes_at=RESUMES if kind == "pause" else None,
+        created_at=ASKED,
+    )
+    received = ASKED + timedelta(minutes=minutes)
+    found = pledge_changes.confirmed_at(change, [subscription_event(received, **subscription)])
+    assert found == (received if confirmed else None)
