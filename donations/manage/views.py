@@ -217,6 +217,7 @@ def cancel(token: str, public_id: str):
             pause_months=pledge_changes.PAUSE_MONTHS,
         )
     ends = f", on {pledge.current_period_end:%B %-d, %Y}" if pledge.current_period_end else ""
+    win_back = pledge_changes.WIN_BACK_MONTHS if current_app.config["WIN_BACK_REMINDERS"] else ()
     return changed(
         token,
         f"Your donation will stop at the end of the period you have paid for{ends}; nothing "
@@ -225,7 +226,7 @@ def cancel(token: str, public_id: str):
         page="manage/cancelled.html",
         pledge=pledge,
         form=form,
-        win_back_months=WIN_BACK_MONTHS if current_app.config["WIN_BACK_REMINDERS"] else (),
+        win_back_months=win_back,
     )
 
 
@@ -264,10 +265,6 @@ def take_save_offer(token: str, public_id: str):
     )
 
 
-# The months a cancelled donor may ask to be reminded in (the reminders feature checks too).
-WIN_BACK_MONTHS = (3, 6)
-
-
 @bp.post("/support/manage/<token>/<public_id>/win-back")
 def win_back(token: str, public_id: str):
     """Remind me in 3 or 6 months: a reminder to the pledge's address to give the same again."""
@@ -290,7 +287,7 @@ def win_back(token: str, public_id: str):
         not FlaskForm().validate_on_submit()
         or not current_app.config["WIN_BACK_REMINDERS"]
         or not months.isdigit()
-        or int(months) not in WIN_BACK_MONTHS
+        or int(months) not in pledge_changes.WIN_BACK_MONTHS
     ):
         abort(400, description="Please choose a reminder in 3 or 6 months.")
     month = seams.provided("schedule_win_back")(

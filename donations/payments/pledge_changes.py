@@ -29,6 +29,9 @@ CANCEL_REASONS = {
 }
 REASON_TEXT_MAX = 500
 PAUSE_MONTHS = (1, 2, 3)
+# How far ahead a donor who has just cancelled may ask to be reminded to come back (the manage
+# page offers these, the reminders feature stores them).
+WIN_BACK_MONTHS = (3, 6)
 # The reasons a save offer answers: money trouble is met with a lower amount, a wish for a
 # break with a pause. Other reasons (unhappy with us, giving elsewhere) get no offer: asking
 # them to stay would only delay them.

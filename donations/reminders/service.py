@@ -20,6 +20,7 @@ from donations.payments.amounts import EVERY
 from donations.payments.enums import CONFIRMED, Frequency, PledgeStatus
 from donations.payments.models import Pledge
 from donations.payments.money import Money
+from donations.payments.pledge_changes import WIN_BACK_MONTHS
 from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
@@ -106,9 +107,6 @@ def reminder_figures(since: datetime) -> ReminderFigures:
         func.count(case((Reminder.confirmed_at.is_(None), 1))),
     ).where(Reminder.created_at >= since, Reminder.kind == READER)
     return ReminderFigures(*db.session.execute(stmt).one())
-
-
-WIN_BACK_MONTHS = (3, 6)
 
 
 def win_back_consent_text(months_ahead: int) -> str:

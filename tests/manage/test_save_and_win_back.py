@@ -172,12 +172,14 @@ def test_a_save_offer_the_reason_does_not_fit_is_refused(world):
     assert db.session.scalars(select(PledgeChange)).all() == []
 
 
-def test_with_save_offers_off_a_money_reason_cancels_at_once(world):
+def test_with_save_offers_and_win_backs_off_a_money_reason_cancels_at_once(world):
     app, url, sandbox, _ = world
     app.config["CANCEL_SAVE_OFFERS"] = False
+    app.config["WIN_BACK_REMINDERS"] = False
     pledge = donate(url, sandbox, "monthly", "5")
     *_, done = ask_to_cancel(url, pledge, "cost")
     assert "will stop at the end" in done.text
+    assert "Remind me in" not in done.text
     settle(sandbox)
     [change] = db.session.scalars(select(PledgeChange)).all()
     assert (change.kind, change.save_offer) == ("cancel", None)
@@ -237,6 +239,7 @@ def test_declining_the_offer_cancels_then_a_win_back_reminds_in_three_months(wor
     text = message.get_body(("plain",)).get_content()
     assert f"You asked us to remind you in {month:%B %Y}, when you cancelled" in text
     assert "was $5 every month" in text
+    assert "Give $5 every month again" in message.get_body(("html",)).get_content()
     donate_url = re.search(r"(http\S+/support\?\S+)", text).group(1)
     assert "frequency=monthly" in donate_url and "amount=5" in donate_url
     form = browser.get(donate_url, timeout=10).text
