@@ -92,7 +92,7 @@ def test_a_donor_changes_pauses_and_cancels_on_a_phone(phone: Page, donor, scree
     page.get_by_role("button", name="Cancel my donation").click()
 
     expect(page.get_by_role("heading", name="Would a smaller amount help?")).to_be_visible()
-    expect(page.get_by_role("button", name="Give $5 instead")).to_be_visible()
+    expect(page.get_by_role("button", name="Give $5 every month instead")).to_be_visible()
     check(page, screenshot, "manage-save-offer")
     settle(sandbox)
     db.session.refresh(pledge)
@@ -112,3 +112,22 @@ def test_a_donor_changes_pauses_and_cancels_on_a_phone(phone: Page, donor, scree
     assert kinds == ["amount", "pause", "cancel"]
     [reminder] = db.session.scalars(select(Reminder)).all()
     assert (reminder.kind, reminder.gift_amount) == (WIN_BACK, 700)
+
+
+def test_a_donor_who_wants_a_break_takes_the_pause_offer_on_a_phone(phone: Page, donor, screenshot):
+    pledge, link, sandbox = donor
+    page = phone
+    page.goto(link)
+    page.get_by_role("link", name="Cancel this donation").click()
+    page.get_by_label("I'm taking a break from the news").check()
+    page.get_by_role("button", name="Cancel my donation").click()
+    expect(page.get_by_role("heading", name="Would a break help?")).to_be_visible()
+    check(page, screenshot, "manage-save-offer-pause")
+    page.get_by_label("Pause for").select_option("2")
+    page.get_by_role("button", name="Pause my donation").click()
+    expect(page.get_by_text("Thank you for staying. Your donation is paused")).to_be_visible()
+    settle(sandbox)
+    db.session.refresh(pledge)
+    assert (pledge.collection_paused, pledge.cancel_at_period_end) == (True, False)
+    [change] = db.session.scalars(select(PledgeChange)).all()
+    assert (change.kind, change.save_offer, change.reason) == ("pause", "pause", "break")

@@ -104,7 +104,7 @@ def test_a_money_reason_is_offered_a_lower_amount_and_taking_it_is_a_save(world,
     pledge = donate(url, sandbox, "monthly", "5")
     browser, link, token, offer = ask_to_cancel(url, pledge, "cost")
     assert offer.status_code == 200 and "Would a smaller amount help?" in offer.text
-    assert "Give $2 instead" in offer.text
+    assert "Give $2 every month instead" in offer.text
     settle(sandbox)
     db.session.refresh(pledge)
     assert pledge.cancel_at_period_end is False  # nothing was sent to Stripe yet
