@@ -173,6 +173,14 @@ class Settings(BaseSettings):
         7 * 24 * 3600, 'How long an e-mailed "manage my donation" link opens the Billing Portal.'
     )
     MANAGE_LINK_RATE_LIMIT: str = about("5 per hour", "Manage-link requests per address.")
+    CANCEL_SAVE_OFFERS: bool = about(
+        True,
+        "Before a cancellation is sent, offer a lower amount to a donor who gave a money "
+        "reason and a pause to one who wants a break; 0 cancels straight away.",
+    )
+    WIN_BACK_REMINDERS: bool = about(
+        True, 'After a cancellation, offer "remind me in 3 / 6 months" by e-mail.'
+    )
     UPSELL_MONTHLY: Literal["off", "on"] = about(
         "off",
         'After a small one-off choice, offer "make it monthly?" before Checkout; an experiment '

@@ -1,5 +1,6 @@
 """Views of donor self-service: ask for a link, open it, change the pledge (amount, annual,
-pause, cancel with a reason), go to the Billing Portal for the card."""
+pause, cancel with a reason, a save offer and a win-back reminder), go to the Billing Portal
+for the card."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from donations.payments.enums import Frequency
 from donations.payments.models import Pledge
 from donations.payments.money import AmountError, Money
 from donations.payments.stripe_gateway import PaymentServiceError, gateway
+from donations.platform import seams
 from donations.platform.extensions import limiter
 from donations.platform.web import external_url, private
 
@@ -107,14 +109,16 @@ def changeable_pledge(token: str, public_id: str) -> Pledge | Response:
     return found
 
 
-def changed(token: str, message: str, change) -> Response | str:
+def changed(
+    token: str, message: str, change, page: str = "manage/changed.html", **context
+) -> Response | str:
     """Run a change through the gateway; say it is on its way, or that Stripe is away."""
     try:
         change()
     except PaymentServiceError as error:
         status = 503 if error.retryable else 502
         return render_template("manage/unavailable.html", token=token), status
-    return render_template("manage/changed.html", token=token, message=message)
+    return render_template(page, token=token, message=message, **context)
 
 
 @bp.post("/support/manage/<token>/<public_id>/amount")
@@ -179,7 +183,8 @@ def pause(token: str, public_id: str):
 
 @bp.route("/support/manage/<token>/<public_id>/cancel", methods=["GET", "POST"])
 def cancel(token: str, public_id: str):
-    """Ask why (reasons in random order), then stop at the end of the paid period."""
+    """Ask why (reasons in random order); then, where one fits and the donor has not declined
+    it yet, a save offer; else stop at the end of the paid period."""
     pledge = changeable_pledge(token, public_id)
     if isinstance(pledge, Response):
         return pledge
@@ -198,10 +203,100 @@ def cancel(token: str, public_id: str):
             missing=form.is_submitted(),
         )
         return page, 422 if form.is_submitted() else 200
+    reason_text = (request.form.get("reason_text") or "")[: pledge_changes.REASON_TEXT_MAX]
+    offer = offer_for(pledge, reason)
+    if offer is not None and not request.form.get("declined"):
+        return render_template(
+            "manage/save_offer.html",
+            pledge=pledge,
+            token=token,
+            form=form,
+            offer=offer,
+            reason=reason,
+            reason_text=reason_text,
+            pause_months=pledge_changes.PAUSE_MONTHS,
+        )
+    ends = f", on {pledge.current_period_end:%B %-d, %Y}" if pledge.current_period_end else ""
+    win_back = pledge_changes.WIN_BACK_MONTHS if current_app.config["WIN_BACK_REMINDERS"] else ()
     return changed(
         token,
-        "Your donation will stop at the end of the period you have paid for. Thank you.",
-        lambda: pledge_changes.cancel(pledge, reason, request.form.get("reason_text")),
+        f"Your donation will stop at the end of the period you have paid for{ends}; nothing "
+        "more will be charged. Thank you for supporting us.",
+        lambda: pledge_changes.cancel(pledge, reason, reason_text, declined=offer),
+        page="manage/cancelled.html",
+        pledge=pledge,
+        form=form,
+        win_back_months=win_back,
+    )
+
+
+def offer_for(pledge: Pledge, reason: str) -> pledge_changes.SaveOffer | None:
+    return pledge_changes.save_offer(
+        pledge, reason, donation_rules(), enabled=current_app.config["CANCEL_SAVE_OFFERS"]
+    )
+
+
+@bp.post("/support/manage/<token>/<public_id>/save")
+def take_save_offer(token: str, public_id: str):
+    """The donor keeps giving: the save offer their reason fits, worked out again here (a
+    posted amount is never trusted), through the same gateway calls as the page's own."""
+    pledge = changeable_pledge(token, public_id)
+    if isinstance(pledge, Response):
+        return pledge
+    reason = request.form.get("reason", "")
+    offer = offer_for(pledge, reason) if reason in pledge_changes.CANCEL_REASONS else None
+    if not FlaskForm().validate_on_submit() or offer is None:
+        abort(400, description="This offer has expired. Please go back and try again.")
+    if offer.kind == "amount":
+        return changed(
+            token,
+            f"Thank you for staying. Your donation will be {offer.amount} from the next payment.",
+            lambda: pledge_changes.change_amount(pledge, offer.amount, saved_from=reason),
+        )
+    months = request.form.get("months", "")
+    if not months.isdigit() or int(months) not in pledge_changes.PAUSE_MONTHS:
+        abort(400, description="Please choose a pause of 1, 2 or 3 months.")
+    resumes = pledge_changes.resumes_after(pledge, int(months))
+    return changed(
+        token,
+        f"Thank you for staying. Your donation is paused; payments start again after "
+        f"{resumes:%B %-d, %Y}.",
+        lambda: pledge_changes.pause(pledge, int(months), saved_from=reason),
+    )
+
+
+@bp.post("/support/manage/<token>/<public_id>/win-back")
+def win_back(token: str, public_id: str):
+    """Remind me in 3 or 6 months: a reminder to the pledge's address to give the same again."""
+    pledge = linked_pledge(token)
+    if isinstance(pledge, Response):
+        return pledge
+    found = pledges.find_by_public_id(public_id[:40])
+    # The pledge may have ended by the time the donor clicks: any of the link's donor's
+    # pledges they asked to cancel will do.
+    if (
+        found is None
+        or not pledge.customer_id
+        or found.customer_id != pledge.customer_id
+        or not found.email
+        or not pledge_changes.has_cancelled(found)
+    ):
+        abort(404, description="We could not find a cancelled donation for this link.")
+    months = request.form.get("months", "")
+    if (
+        not FlaskForm().validate_on_submit()
+        or not current_app.config["WIN_BACK_REMINDERS"]
+        or not months.isdigit()
+        or int(months) not in pledge_changes.WIN_BACK_MONTHS
+    ):
+        abort(400, description="Please choose a reminder in 3 or 6 months.")
+    month = seams.provided("schedule_win_back")(
+        found.email, int(months), found.frequency, found.money
+    )
+    return render_template(
+        "manage/changed.html",
+        token=token,
+        message=f"Thank you. We will e-mail {found.email} in {month:%B %Y} to invite you back.",
     )
 
 

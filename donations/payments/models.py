@@ -232,8 +232,10 @@ class PledgeChange(db.Model):
 
     The request, kept when the gateway accepted it; the pledge itself changes only when
     Stripe's webhook confirms. `kind` is amount, annual, pause or cancel, or upgrade (a raise
-    from an anniversary e-mail's link); `reason` is one of
-    pledge_changes.CANCEL_REASONS (cancellations only), `reason_text` what they added.
+    from an anniversary e-mail's link); `reason` is one of pledge_changes.CANCEL_REASONS,
+    `reason_text` what they added. `save_offer` is the offer (amount or pause) made to a donor
+    who asked to cancel: on an amount or pause change it was taken instead (a save, and
+    `reason` is why they had wanted to stop); on a cancellation it was declined.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,7 +248,13 @@ class PledgeChange(db.Model):
     resumes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(30))
     reason_text: Mapped[str | None] = mapped_column(String(500))
+    save_offer: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def saved(self) -> bool:
+        """A save offer taken instead of cancelling."""
+        return self.save_offer is not None and self.kind != "cancel"
 
 
 class UpgradeOffer(db.Model):

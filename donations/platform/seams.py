@@ -9,6 +9,10 @@ a function under one of these names as the app starts, and the other asks for it
   (reminders → staff).
 - `reminder_unsubscribes(start, end)`: per experiment variant, reminders confirmed and then
   cancelled (reminders → experiments' guardrails).
+- `schedule_win_back(email, months_ahead, frequency, money)`: a reminder, months ahead, to
+  give that again, for a donor who just cancelled (reminders → manage); returns its month.
+- `win_back_figures(since)`: win-back reminders set, sent, and followed by a gift
+  (reminders → staff).
 - `prompt_counts(first_day, last_day)`: the prompts' funnel counters (prompts → staff,
   experiments).
 - `running_experiments()`: the experiments readers' browsers apply (experiments → prompts'
@@ -31,6 +35,8 @@ SEAMS = frozenset(
         "reminder_months",
         "reminder_figures",
         "reminder_unsubscribes",
+        "schedule_win_back",
+        "win_back_figures",
         "prompt_counts",
         "running_experiments",
         "audit",

@@ -34,3 +34,5 @@ def init_app(app: Flask) -> None:
     seams.provide(app, "reminder_months", service.months_on_offer)
     seams.provide(app, "reminder_figures", service.reminder_figures)
     seams.provide(app, "reminder_unsubscribes", service.unsubscribes_by_variant)
+    seams.provide(app, "schedule_win_back", service.schedule_win_back)
+    seams.provide(app, "win_back_figures", service.win_back_figures)

@@ -12,6 +12,7 @@ from donations.platform.database import UTCDateTime, utcnow
 from donations.platform.extensions import db
 
 MAX_SENDS = 2
+READER, WIN_BACK = "reader", "win_back"
 
 
 def new_cancel_code() -> str:
@@ -45,4 +46,10 @@ class Reminder(db.Model):
     article_slug: Mapped[str | None] = mapped_column(String(200))
     placement: Mapped[str | None] = mapped_column(String(30))
     variant: Mapped[str | None] = mapped_column(String(60))  # the experiment variant that asked
+    # "reader" (asked before giving) or "win_back" (asked on cancelling a recurring gift, whose
+    # cadence and amount the reminder offers again).
+    kind: Mapped[str] = mapped_column(String(20), default=READER, server_default=READER)
+    gift_frequency: Mapped[str | None] = mapped_column(String(10))
+    gift_amount: Mapped[int | None]
+    gift_currency: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

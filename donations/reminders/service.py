@@ -16,14 +16,17 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
 
-from donations.payments.enums import CONFIRMED
+from donations.payments.amounts import EVERY
+from donations.payments.enums import CONFIRMED, Frequency, PledgeStatus
 from donations.payments.models import Pledge
+from donations.payments.money import Money
+from donations.payments.pledge_changes import WIN_BACK_MONTHS
 from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
 from donations.platform.mail import send_email
 from donations.platform.web import external_url
-from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
+from donations.reminders.models import MAX_SENDS, READER, WIN_BACK, Reminder, new_cancel_code
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +105,76 @@ def reminder_figures(since: datetime) -> ReminderFigures:
         func.count(Reminder.converted_at),
         func.count(Reminder.cancelled_at),
         func.count(case((Reminder.confirmed_at.is_(None), 1))),
-    ).where(Reminder.created_at >= since)
+    ).where(Reminder.created_at >= since, Reminder.kind == READER)
     return ReminderFigures(*db.session.execute(stmt).one())
+
+
+def win_back_consent_text(months_ahead: int) -> str:
+    name = current_app.config["NEWSROOM_NAME"]
+    return (
+        f"On cancelling my donation I asked {name} to e-mail me in {months_ahead} months, and "
+        "once more a week later if I have not given, to invite me back. I can cancel at any time."
+    )
+
+
+def schedule_win_back(email: str, months_ahead: int, frequency: Frequency, money: Money) -> date:
+    """A reminder, in the month `months_ahead` from now, to give `money` at `frequency` again,
+    for a donor who has just cancelled (a seam: the manage page asks). It is confirmed at once:
+    the donor asked from their manage page, which only the signed link e-mailed to this address
+    opens, so the address is already proven and double opt-in would prove nothing more.
+
+    Asking again for a month the address already has a reminder in makes that one a win-back
+    and confirms it again (after a cancel, too): the donor has just asked for it."""
+    if months_ahead not in WIN_BACK_MONTHS:
+        raise ValueError(f"a win-back is {WIN_BACK_MONTHS} months ahead, not {months_ahead}")
+    now = utcnow()
+    email = email.strip().lower()
+    month = _add_months(now.date(), months_ahead)
+    asked = {
+        "kind": WIN_BACK,
+        "gift_frequency": str(frequency),
+        "gift_amount": money.amount,
+        "gift_currency": money.currency,
+        "consent_text": win_back_consent_text(months_ahead),
+        "consented_at": now,
+        "confirmed_at": now,
+        "confirmation_sent_at": now,  # none is owed
+        "cancelled_at": None,
+        "created_at": now,
+    }
+    statement = insert_for(db.session, Reminder).values(
+        email=email, month=month, cancel_code=new_cancel_code(), **asked
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=["email", "month"], set_=asked)
+    )
+    db.session.commit()
+    return month
+
+
+@dataclass(frozen=True)
+class WinBackFigures:
+    set: int
+    sent: int
+    came_back: int  # a gift from the address after the reminder was asked for
+
+
+def win_back_figures(since: datetime) -> WinBackFigures:
+    """Win-back reminders asked for since then, how many were e-mailed, and how many of those
+    addresses gave again after asking (a seam: staff's retention page asks). The pledge that was
+    cancelled started before the reminder, so only a new gift counts."""
+    gave_again = (
+        select(Pledge.id)
+        .where(func.lower(Pledge.email) == Reminder.email, Pledge.status.in_(CONFIRMED))
+        .where(Pledge.created_at >= Reminder.created_at)
+        .exists()
+    )
+    stmt = select(
+        func.count(),
+        func.count(case((Reminder.sent_count > 0, 1))),
+        func.count(case((gave_again, 1))),
+    ).where(Reminder.created_at >= since, Reminder.kind == WIN_BACK)
+    return WinBackFigures(*db.session.execute(stmt).one())
 
 
 def unsubscribes_by_variant(start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
@@ -246,6 +317,21 @@ def send_due(now: datetime | None = None) -> int:
         .values(converted_at=now)
         .execution_options(synchronize_session=False)
     )
+    # A donor who took their cancellation back is still giving: inviting them back would be
+    # wrong, so their win-back is cancelled.
+    still_giving = (
+        select(Pledge.id)
+        .where(func.lower(Pledge.email) == Reminder.email)
+        .where(Pledge.status.in_([PledgeStatus.ACTIVE, PledgeStatus.PAST_DUE]))
+        .where(Pledge.cancel_at_period_end.is_(False))
+        .exists()
+    )
+    db.session.execute(
+        update(Reminder)
+        .where(_due(now), Reminder.kind == WIN_BACK, still_giving)
+        .values(cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return outbox.send_each_once(
         Reminder,
@@ -259,6 +345,9 @@ def _send(reminder: Reminder, *, second: bool) -> None:
     name = current_app.config["NEWSROOM_NAME"]
     variant = "second" if second else "first"
     subject = f"A last reminder from {name}" if second else f"Your reminder to support {name}"
+    if reminder.kind == WIN_BACK:
+        _send_win_back(reminder, subject, name, variant, second=second)
+        return
     send_email(
         reminder.email,
         subject,
@@ -273,6 +362,36 @@ def _send(reminder: Reminder, *, second: bool) -> None:
             prompt="reminder",
             variant=variant,
             article=reminder.article_slug or None,
+        ),
+        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
+        month=reminder.month.strftime("%B %Y"),
+    )
+
+
+def _send_win_back(
+    reminder: Reminder, subject: str, name: str, variant: str, *, second: bool
+) -> None:
+    """The reminder a donor asked for on cancelling: their last gift, one click to give it
+    again (the donation form prefilled with its cadence and amount)."""
+    frequency = Frequency(reminder.gift_frequency)
+    gift = Money(reminder.gift_amount, reminder.gift_currency)
+    send_email(
+        reminder.email,
+        subject,
+        "reminder_win_back",
+        neutral_subject="A last reminder" if second else "Your reminder",
+        newsroom=name,
+        second=second,
+        gift=f"{gift} {EVERY[frequency]}",
+        asked_on=reminder.created_at.strftime("%B %-d, %Y"),
+        donate_url=external_url(
+            "support.form",
+            frequency=str(frequency),
+            amount=gift.major_text,
+            currency=gift.currency,
+            placement="reminder",
+            prompt="win-back",
+            variant=variant,
         ),
         cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
         month=reminder.month.strftime("%B %Y"),

@@ -1,6 +1,7 @@
 """Retention figures for staff: churn and its reasons, cohorts, average gift, 12-month value,
-saves and win-backs, checkout reminders, the monthly offer's guardrail, anniversary e-mails and
-the raises they brought, and the goal.
+saves (save offers taken, pauses, lower amounts) and win-backs (returning donors, and the
+reminders cancelled donors asked for), checkout reminders, the monthly offer's guardrail,
+anniversary e-mails and the raises they brought, and the goal.
 
 Every figure is one SQL aggregate (at finest a row per cohort month × end month), never a loop
 over pledges or payments. A recurring pledge's cohort is the month it started (its first gift
@@ -32,6 +33,7 @@ from donations.payments.models import (
 )
 from donations.payments.money import Money
 from donations.payments.pledge_changes import CANCEL_REASONS
+from donations.platform import seams
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
 
@@ -254,9 +256,20 @@ def churn_reasons(w: Window) -> list[Reason]:
 @dataclass(frozen=True)
 class Saves:
     withdrawn: int  # a cancellation at period end, taken back before it happened
+    offers_taken: int  # a save offer (lower amount, pause) taken instead of cancelling
+    offers_declined: int  # cancelled all the same
     pauses: int  # kept: the pledge still runs
     downgrades: int
     win_backs: int
+    win_back_reminders: int  # "remind me in 3 / 6 months" asked for on cancelling
+    win_back_reminders_sent: int
+    win_back_came_back: int  # of those addresses, gave again after asking
+
+    @property
+    def take_rate(self) -> float | None:
+        """Of the donors shown a save offer, the share who took it."""
+        shown = self.offers_taken + self.offers_declined
+        return self.offers_taken / shown if shown else None
 
 
 def withdrawn_cancellations(w: Window) -> int:
@@ -272,13 +285,26 @@ def withdrawn_cancellations(w: Window) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
+def save_offers(w: Window) -> tuple[int, int]:
+    """Pledges whose donor, shown a save offer on cancelling in the period, took it, and
+    pledges whose donor declined it."""
+    taken = PledgeChange.kind != "cancel"
+    stmt = select(
+        func.count(func.distinct(case((taken, PledgeChange.pledge_id)))),
+        func.count(func.distinct(case((~taken, PledgeChange.pledge_id)))),
+    ).where(PledgeChange.created_at >= w.start, PledgeChange.save_offer.is_not(None))
+    offered, declined = db.session.execute(stmt).one()
+    return int(offered), int(declined)
+
+
 def pauses_kept(w: Window) -> int:
-    """Donors who paused in the period instead of leaving, and whose pledge still runs."""
+    """Donors who paused in the period (from the page or a save offer), still giving."""
     return _kept(w, PledgeChange.kind == "pause")
 
 
 def downgrades_kept(w: Window) -> int:
-    """Donors who lowered their amount in the period, and whose pledge still runs."""
+    """Donors who lowered their amount in the period (from the page or a save offer), and
+    whose pledge still runs."""
     return _kept(
         w, PledgeChange.kind == "amount", PledgeChange.amount_after < PledgeChange.amount_before
     )
@@ -313,7 +339,19 @@ def win_backs(w: Window) -> int:
 
 
 def saves(w: Window) -> Saves:
-    return Saves(withdrawn_cancellations(w), pauses_kept(w), downgrades_kept(w), win_backs(w))
+    taken, declined = save_offers(w)
+    reminders = seams.provided("win_back_figures")(w.start)
+    return Saves(
+        withdrawn=withdrawn_cancellations(w),
+        offers_taken=taken,
+        offers_declined=declined,
+        pauses=pauses_kept(w),
+        downgrades=downgrades_kept(w),
+        win_backs=win_backs(w),
+        win_back_reminders=reminders.set,
+        win_back_reminders_sent=reminders.sent,
+        win_back_came_back=reminders.came_back,
+    )
 
 
 @dataclass(frozen=True)

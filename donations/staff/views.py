@@ -21,6 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from donations.payments import pledge_changes
 from donations.payments.enums import PledgeStatus
 from donations.payments.models import Payment
 from donations.payments.money import Money
@@ -201,12 +202,20 @@ def pledges():
 
 @bp.get("/pledges/<public_id>")
 def pledge(public_id: str):
-    """One pledge: its amounts, payments, Stripe's events about it, and what staff did."""
+    """One pledge: its amounts, payments, the donor's changes and whether Stripe confirmed
+    them, Stripe's events about it, and what staff did."""
     found = get_pledge(public_id)
+    events = search.events_of(found)
+    changes = [
+        (change, pledge_changes.confirmed_at(change, events))
+        for change in pledge_changes.changes_of(found)
+    ]
     return render_template(
         "staff/pledge.html",
         pledge=found,
-        events=search.events_of(found),
+        events=events,
+        changes=changes,
+        reasons=pledge_changes.CANCEL_REASONS,
         audit=actions.audit_entries(pledge=found),
     )
 

@@ -88,12 +88,13 @@ def test_a_cancellation_from_the_manage_page_stores_its_reason_and_ends_with_the
     assert all(label in html.unescape(form.text) for label in CANCEL_REASONS.values())
     done = browser.post(
         f"{link}/{pledge.public_id}/cancel",
-        data={"csrf_token": token, "reason": "cost", "reason_text": "x" * 900},
-    )
+        data={"csrf_token": token, "reason": "coverage", "reason_text": "x" * 900},
+    )  # a reason no save offer answers: the cancellation goes at once
     assert done.status_code == 200 and "will stop at the end" in done.text
     settle(sandbox)
     [change] = db.session.scalars(select(PledgeChange)).all()
-    assert (change.kind, change.reason, len(change.reason_text)) == ("cancel", "cost", 500)
+    assert (change.kind, change.reason, len(change.reason_text)) == ("cancel", "coverage", 500)
+    assert change.save_offer is None
     db.session.refresh(pledge)
     assert pledge.cancel_at_period_end is True
     advance(app.test_cli_runner(), sandbox, 32)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from donations.payments.models import CheckoutRecovery, Pledge, PledgeChange, StripeEvent
 from donations.platform.extensions import db
+from donations.reminders.models import WIN_BACK, Reminder
 from donations.staff import queries, retention
 from tests.staff.conftest import sign_in
 from tests.staff.ledger import DAY, NOW, store_ledger
@@ -171,3 +172,43 @@ def test_the_retention_page_shows_them(figures, staff):
     page = client.get("/staff/retention").get_data(as_text=True)
     for words in ("Monthly churn", "Cohorts by month of first gift", "Win-backs", "chart--share"):
         assert words in page
+
+
+def test_save_offers_taken_and_declined_and_win_back_reminders(figures):
+    def change(public_id: str, kind: str, days_ago: int, **kw):
+        pledge = db.session.scalar(
+            select(Pledge).where(Pledge.public_id == f"pl_ledger_{public_id}")
+        )
+        db.session.add(
+            PledgeChange(
+                pledge_id=pledge.id, kind=kind, amount_before=pledge.amount,
+                amount_after=pledge.amount, currency=pledge.currency,
+                frequency_after=pledge.frequency, created_at=NOW - days_ago * DAY, **kw,
+            )
+        )  # fmt: skip
+
+    def win_back(email: str, days_ago: int, kind: str = WIN_BACK, sent: int = 0):
+        db.session.add(
+            Reminder(
+                email=email, month=(NOW + 90 * DAY).date(), consent_text="…",
+                consented_at=NOW - days_ago * DAY, confirmed_at=NOW - days_ago * DAY,
+                created_at=NOW - days_ago * DAY, kind=kind, sent_count=sent,
+            )
+        )  # fmt: skip
+
+    change("C", "pause", 4, save_offer="pause", reason="break")  # C took a pause instead: a save
+    change("E", "cancel", 3, save_offer="amount", reason="cost")  # E declined a lower amount
+    change("D", "amount", 45, save_offer="amount", reason="cost")  # outside the 30 days
+    change("F", "cancel", 11, reason="coverage")  # no offer was shown
+    win_back("f@example.org", 9, sent=1)  # F asked; K, F's address, gave two days ago
+    win_back("e@example.org", 3)  # asked, nothing since
+    win_back("old@example.org", 40)  # outside the 30 days
+    win_back("reader@example.org", 5, kind="reader")  # a reader's reminder, not a win-back
+    db.session.commit()
+    r = retention.retention(queries.window(30, None, NOW))
+    assert (r.saves.offers_taken, r.saves.offers_declined, r.saves.take_rate) == (1, 1, 0.5)
+    assert (
+        r.saves.win_back_reminders,
+        r.saves.win_back_reminders_sent,
+        r.saves.win_back_came_back,
+    ) == (2, 1, 1)
