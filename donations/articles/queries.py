@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from donations.articles.models import Article, ArticleTag
@@ -23,7 +24,12 @@ def latest_articles(language: str, limit: int = 50) -> list[Article]:
 def get_article_or_404(slug: str) -> Article:
     article = db.session.scalar(select(Article).where(Article.slug == slug))
     if article is None:
-        abort(404, description="We could not find that article. It may have moved or been removed.")
+        abort(
+            404,
+            description=gettext(
+                "We could not find that article. It may have moved or been removed."
+            ),
+        )
     return article
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from flask import Response, abort, current_app, redirect, render_template, request
+from flask_babel import format_date, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
@@ -23,12 +24,12 @@ from donations.platform.web import external_url, private
 
 class ManageLinkForm(FlaskForm):
     email = EmailField(
-        "The e-mail address you gave with your donation",
+        lazy_gettext("The e-mail address you gave with your donation"),
         filters=[lambda value: value.strip().lower() if value else value],
         validators=[
-            DataRequired(message="Please enter your e-mail address."),
+            DataRequired(message=lazy_gettext("Please enter your e-mail address.")),
             Length(max=254),
-            Email(message="Please check your e-mail address."),
+            Email(message=lazy_gettext("Please check your e-mail address.")),
         ],
     )
 
@@ -79,7 +80,7 @@ def donation(token: str):
         return pledge
     found = pledges.pledges_of_customer(pledge.customer_id) if pledge.customer_id else []
     if not found:
-        abort(404, description="We could not find a donation for this link.")
+        abort(404, description=gettext("We could not find a donation for this link."))
     return render_template(
         "manage/donation.html",
         pledges=found,
@@ -103,7 +104,7 @@ def changeable_pledge(token: str, public_id: str) -> Pledge | Response:
         or not found.subscription_id
         or not found.status.running
     ):
-        abort(404, description="We could not find a running donation for this link.")
+        abort(404, description=gettext("We could not find a running donation for this link."))
     return found
 
 
@@ -124,7 +125,7 @@ def change_amount(token: str, public_id: str):
     if isinstance(pledge, Response):
         return pledge
     if not FlaskForm().validate_on_submit():
-        abort(400, description="This form has expired. Please go back and try again.")
+        abort(400, description=gettext("This form has expired. Please go back and try again."))
     try:
         money = Money.parse(request.form.get("amount", "")[:20], pledge.currency)
         problem = donation_rules().problem(pledge.frequency, money)
@@ -134,7 +135,7 @@ def change_amount(token: str, public_id: str):
         return render_template("manage/changed.html", token=token, message=problem), 422
     return changed(
         token,
-        f"Your donation will be {money} from the next payment.",
+        gettext("Your donation will be %(money)s from the next payment.", money=money),
         lambda: pledge_changes.change_amount(pledge, money),
     )
 
@@ -146,11 +147,11 @@ def switch_to_annual(token: str, public_id: str):
     if isinstance(pledge, Response):
         return pledge
     if not FlaskForm().validate_on_submit() or pledge.frequency is not Frequency.MONTHLY:
-        abort(400, description="Only a monthly donation can become annual.")
+        abort(400, description=gettext("Only a monthly donation can become annual."))
     amount = Money(pledge_changes.annual_amount(pledge), pledge.currency)
     return changed(
         token,
-        f"From your next payment date you will give {amount} once a year.",
+        gettext("From your next payment date you will give %(money)s once a year.", money=amount),
         lambda: pledge_changes.switch_to_annual(pledge),
     )
 
@@ -168,11 +169,14 @@ def pause(token: str, public_id: str):
         or not months.isdigit()
         or int(months) not in pledge_changes.PAUSE_MONTHS
     ):
-        abort(400, description="Please choose a pause of 1, 2 or 3 months.")
+        abort(400, description=gettext("Please choose a pause of 1, 2 or 3 months."))
     resumes = pledge_changes.resumes_after(pledge, int(months))
     return changed(
         token,
-        f"Your donation is paused; payments start again after {resumes:%B %-d, %Y}.",
+        gettext(
+            "Your donation is paused; payments start again after %(date)s.",
+            date=format_date(resumes, "long"),
+        ),
         lambda: pledge_changes.pause(pledge, int(months)),
     )
 
@@ -200,7 +204,7 @@ def cancel(token: str, public_id: str):
         return page, 422 if form.is_submitted() else 200
     return changed(
         token,
-        "Your donation will stop at the end of the period you have paid for. Thank you.",
+        gettext("Your donation will stop at the end of the period you have paid for. Thank you."),
         lambda: pledge_changes.cancel(pledge, reason, request.form.get("reason_text")),
     )
 
@@ -212,7 +216,7 @@ def portal(token: str):
     if isinstance(pledge, Response):
         return pledge
     if not pledge.customer_id:
-        abort(404, description="We could not find a donation for this link.")
+        abort(404, description=gettext("We could not find a donation for this link."))
     try:
         url = gateway().billing_portal_url(
             pledge.customer_id, return_url=external_url("manage.donation", token=token)

@@ -11,7 +11,7 @@ the article to the form, the thank-you page and the reminder.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,17 @@ def language_links() -> list[LanguageLink]:
         name = Locale.parse(code).get_display_name(code) or code
         links.append(LanguageLink(code, name[:1].upper() + name[1:], url, code == here))
     return links
+
+
+def plural_forms(words: Callable[[int], str]) -> dict[str, str]:
+    """A count's words in each plural category of the page's language, for a browser to pick
+    with Intl.PluralRules: {"one": "{n} статья", "few": "{n} статьи", "many": "{n} статей"}.
+    `words(n)` is an ngettext call whose message says {n} where the count goes."""
+    locale = get_locale() or Locale.parse(current_app.config["LANGUAGES"][0])
+    forms: dict[str, str] = {}
+    for n in range(0, 112):  # 0–111 meet every category whole numbers can fall in
+        forms.setdefault(locale.plural_form(n), words(n))
+    return forms
 
 
 def _refuse_unknown_language() -> None:

@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_limiter import RequestLimit
 from flask_wtf.csrf import CSRFError, generate_csrf
 
@@ -168,7 +169,7 @@ def answer_upsell():
 
 
 def offer_closed():
-    message = "This offer is no longer open. Please choose your gift again."
+    message = gettext("This offer is no longer open. Please choose your gift again.")
     page = render_template("errors/error.html", status=400, message=message)
     return private(make_response(page, 400))
 
@@ -313,7 +314,10 @@ def stop_recovery_confirmed(code: str):
 def _recovery_or_404(code: str):
     found = recovery.find(code[:40])
     if found is None:
-        abort(404, description="We could not find those reminders. They may have been removed.")
+        abort(
+            404,
+            description=gettext("We could not find those reminders. They may have been removed."),
+        )
     return found
 
 
