@@ -16,7 +16,7 @@ def main(path: str) -> None:
             message.string = message.id
             message.flags.discard("fuzzy")
     with open(path, "wb") as file:
-        write_po(file, catalogue, omit_header=False, no_location=True, sort_output=True, width=100)
+        write_po(file, catalogue, omit_header=False, no_location=True, sort_output=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from itsdangerous import BadSignature
 from sqlalchemy import case, func, select
 
@@ -45,7 +45,7 @@ def consent_parts() -> ConsentParts:
     # Three messages, not one with a link inside: the consent is stored as the words shown.
     return ConsentParts(
         gettext("Subscribers agree to the "),
-        gettext("Privacy Policy"),
+        pgettext("the link in “Subscribers agree to the …”", "Privacy Policy"),
         gettext(". One e-mail a week, on Fridays; unsubscribe in one click from any of them."),
     )
 

@@ -275,8 +275,12 @@ export function decidePage(state, rules, placements, now, options = {}) {
 // The amount checks of the service's rules (`form.amounts` in the configuration, the donation
 // form's data-amounts: AmountRules.as_json), with its words; donate-form.js uses them too.
 export const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
-export const money = (minor, symbol) =>
-  symbol + (minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0 });
+// Written as the page's language writes money ("$12.50", "12,50 $"), with the currency's symbol.
+export const money = (minor, symbol, language = globalThis.document?.documentElement.lang || "en") =>
+  new Intl.NumberFormat(language, { style: "currency", currency: "USD", minimumFractionDigits: minor % 100 ? 2 : 0 })
+    .formatToParts(minor / 100)
+    .map((part) => (part.type === "currency" ? symbol : part.value))
+    .join("");
 
 // What a reader typed, as Money.parse reads it: '12.50', '12,50', '1,000', '$12'.
 export function parseAmount(text) {
