@@ -3,8 +3,13 @@ every link keeps it, Russian plurals are right, and money and dates follow the l
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import time
 from datetime import UTC, date, datetime
+from gettext import GNUTranslations
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, format_date, ngettext
@@ -12,7 +17,7 @@ from flask_babel import force_locale, format_date, ngettext
 from donations.demo import DEMO_SLUG, DEMO_SLUG_RU
 from donations.payments.amounts import donation_rules, pledge_summary
 from donations.payments.money import Money
-from donations.platform.i18n import plural_forms
+from donations.platform.i18n import compile_catalogues, plural_forms
 from donations.platform.text import wait_in_words
 from donations.prompts.configuration import configuration
 from tests.conftest import csrf_token
@@ -155,3 +160,20 @@ def test_money_and_dates_follow_the_locale(app, language, money, summary, day):
     with app.app_context(), force_locale(language):
         assert str(Money(1250, "usd")) == money
         assert format_date(date(2026, 12, 1), "LLLL y") in ("December 2026", "декабрь 2026")
+
+
+def test_the_catalogues_compile_from_the_po_files_alone(tmp_path):
+    """A fresh clone has only the .po files (the .mo are never committed): the app compiles
+    them at start, and again only when a .po changes."""
+    source = Path(__file__).resolve().parents[1] / "translations" / "ru" / "LC_MESSAGES"
+    target = tmp_path / "ru" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    shutil.copy(source / "messages.po", target / "messages.po")
+    assert compile_catalogues(str(tmp_path)) == [str(target / "messages.mo")]
+    assert compile_catalogues(str(tmp_path)) == []  # up to date: nothing rewritten
+    with open(target / "messages.mo", "rb") as file:
+        russian = GNUTranslations(file)
+    assert russian.gettext("Latest news") == "Последние новости"
+    assert russian.ngettext("{n} article", "{n} articles", 5) == "{n} статей"
+    os.utime(target / "messages.po", (time.time() + 10, time.time() + 10))
+    assert compile_catalogues(str(tmp_path)) == [str(target / "messages.mo")]
