@@ -193,10 +193,14 @@ def render_upsell(pledge: Pledge, upsell_form: UpsellForm | None = None, status:
 def to_checkout(pledge: Pledge, donation_form: DonationForm):
     """Create the pledge's Checkout session and send the reader there."""
     g.reached_stripe = True  # what the card-testing limits count
+    # Stripe fills in {CHECKOUT_SESSION_ID} itself, so it is added after url_for's escaping;
+    # the URL may already ask for the reader's language (?lang=ru).
+    thank_you = external_url("support.thank_you")
+    joiner = "&" if "?" in thank_you else "?"
     try:
         checkout = pledges.open_checkout(
             pledge,
-            success_url=external_url("support.thank_you") + "?session_id={CHECKOUT_SESSION_ID}",
+            success_url=f"{thank_you}{joiner}session_id={{CHECKOUT_SESSION_ID}}",
             cancel_url=external_url("support.cancelled", pledge=pledge.public_id),
         )
     except PaymentServiceError as error:

@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from donations.demo import DEMO_SLUG, DEMO_SLUG_RU
+from tests.browser.test_donate_in_browser import fill_checkout
+from tests.checkout import GOOD_CARD
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NBSP = "\xa0"
@@ -111,3 +113,16 @@ def test_screenshots_in_both_languages(browser: Browser, live_server, screenshot
         )
         page.screenshot(path=str(first))
     context.close()
+
+
+def test_a_russian_reader_gives_and_is_thanked_in_russian(page: Page, live_server):
+    page.goto(f"{live_server}/articles/{DEMO_SLUG_RU}")
+    end = appeal(page)
+    end.get_by_text("Разово", exact=True).click()
+    end.get_by_text(f"10{NBSP}$", exact=True).filter(visible=True).click()
+    end.get_by_role("button", name=f"Поддержать: 10{NBSP}$").click()
+    fill_checkout(page, GOOD_CARD)
+    # Stripe's return page keeps the reader's language.
+    expect(page.get_by_role("heading", name=f"Спасибо — 10{NBSP}$ разово")).to_be_visible()
+    assert "lang=ru" in page.url
+    assert page.locator("html").get_attribute("lang") == "ru"
