@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format sandbox stripe-listen system-deps bench bench-deps clean
+.PHONY: run test lint format translations sandbox stripe-listen system-deps bench bench-deps clean
 
 run: $(VENV)/.runtime-installed ## Start the Stripe sandbox and the app on http://127.0.0.1:5000
 	@bash scripts/dev-run.sh
@@ -18,6 +18,15 @@ lint: $(VENV)/.dev-installed ## ruff: lint and format check
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# After marking or changing strings: extract them, merge them into each language's catalogue,
+# then translate what is new or fuzzy in translations/<lang>/LC_MESSAGES/messages.po. The app
+# compiles the .mo files itself when it starts (donations/platform/i18n.py).
+translations: $(VENV)/.runtime-installed ## Extract the marked strings and update the catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_ngettext:1,2 \
+		--no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+	$(BIN)/python scripts/english_catalogue.py translations/en/LC_MESSAGES/messages.po
 
 sandbox: $(VENV)/.runtime-installed ## Run only the Stripe sandbox (port 12111)
 	$(BIN)/python -m stripe_sandbox

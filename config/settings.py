@@ -58,7 +58,8 @@ class Settings(BaseSettings):
         "Where readers write to the newsroom: given in receipts, donors' e-mails and the form.",
     )
     LANGUAGES: CommaList = about(
-        ["en"], "The languages the newsroom publishes in; the first is the default."
+        ["en", "ru"],
+        "The languages the newsroom publishes in, each with a catalogue in translations/; the first is the default.",
     )
     EMBED_ALLOWED_ORIGINS: CommaList = about(
         [], "Other origins (the newsroom's other sites) whose pages may embed the prompts."

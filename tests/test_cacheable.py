@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from donations.demo import DEMO_SLUG
+from donations.demo import DEMO_SLUG, DEMO_SLUG_RU
 from donations.platform.extensions import db
 from donations.prompts.models import Appeal
 
-PUBLIC_PATHS = ("/", f"/articles/{DEMO_SLUG}", "/api/prompt/config", "/api/prompt/config?lang=en")
+PUBLIC_PATHS = (
+    "/",
+    f"/articles/{DEMO_SLUG}",
+    "/api/prompt/config",
+    "/api/prompt/config?lang=en",
+    # Russian: an article in it, and any page or the configuration asked for in it.
+    f"/articles/{DEMO_SLUG_RU}",
+    f"/articles/{DEMO_SLUG}?lang=ru",
+    "/?lang=ru",
+    "/api/prompt/config?lang=ru",
+)
 
 
 def a_reader_with_cookies(app, client):

@@ -22,6 +22,8 @@ class Article(db.Model):
     photo_caption: Mapped[str] = mapped_column(Text, default="")
     photo_credit: Mapped[str] = mapped_column(String(200), default="")
     section: Mapped[str] = mapped_column(String(100), default="News")
+    # The language it is written in: the page around it speaks it too (platform/i18n).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     tag_rows: Mapped[list[ArticleTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ArticleTag.tag"

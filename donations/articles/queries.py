@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from donations.articles.models import Article, ArticleTag
 from donations.platform.extensions import db
 
 
-def latest_articles(limit: int = 50) -> list[Article]:
-    query = select(Article).order_by(Article.published_at.desc()).limit(limit)
+def latest_articles(language: str, limit: int = 50) -> list[Article]:
+    """The front page's articles: those written in the page's language."""
+    query = (
+        select(Article)
+        .where(Article.language == language)
+        .order_by(Article.published_at.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
 def get_article_or_404(slug: str) -> Article:
     article = db.session.scalar(select(Article).where(Article.slug == slug))
     if article is None:
-        abort(404, description="We could not find that article. It may have moved or been removed.")
+        abort(
+            404,
+            description=gettext(
+                "We could not find that article. It may have moved or been removed."
+            ),
+        )
     return article
 
 
@@ -32,7 +44,7 @@ def related_articles(article: Article, limit: int = 3) -> list[Article]:
     query = (
         select(Article)
         .outerjoin(shared, shared.c.article_id == Article.id)
-        .where(Article.id != article.id)
+        .where(Article.id != article.id, Article.language == article.language)
         .order_by(
             func.coalesce(shared.c.shared, 0).desc(),
             Article.published_at.desc(),

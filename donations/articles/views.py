@@ -9,13 +9,14 @@ from donations.articles.meter import count_and_decide, read_meter, write_meter
 from donations.articles.queries import get_article_or_404, latest_articles, related_articles
 from donations.payments import supporter_pass
 from donations.platform.database import utcnow
+from donations.platform.i18n import page_language, speak
 from donations.platform.web import private, public
 
 
 @bp.get("/")
 def index():
     """The front page: the latest articles, the same for every reader."""
-    page = render_template("articles/index.html", articles=latest_articles())
+    page = render_template("articles/index.html", articles=latest_articles(page_language()))
     return public(current_app.make_response(page))
 
 
@@ -27,6 +28,7 @@ def article(slug: str):
     reader's browser), so caches in front serve it; with it, each reader gets their own.
     """
     story = get_article_or_404(slug)
+    speak(story.language)
     read_more = related_articles(story)
     if current_app.config["PAYWALL_MODE"] != "metered":
         page = render_template(

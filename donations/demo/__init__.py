@@ -1,5 +1,5 @@
-"""The demo newsroom: The Moscow Times article and appeal that `flask seed-demo` stores (and,
-in demo/pledges.py, a year of made-up pledges for the dashboard)."""
+"""The demo newsroom: The Moscow Times article and appeal that `flask seed-demo` stores, in
+English and in Russian (and, in demo/pledges.py, a year of made-up pledges for the dashboard)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,42 @@ Lukashenko said Belarus was “ready” to build the factory.
 “We guarantee that you won’t build it in Russia the way we would here,” he said.
 
 Belarus remains under U.S. and European sanctions for supporting Russia’s invasion of Ukraine and cracking down on opposition. Russia used Belarusian territory as a staging ground for its February 2022 invasion.""",  # noqa: E501
+}
+
+# The same article in Russian: a Russian article decides that its page speaks Russian.
+DEMO_SLUG_RU = "rossiya-postroit-zavod-dronov-v-belarusi"
+DEMO_ARTICLE_RU = {
+    "slug": DEMO_SLUG_RU,
+    "language": "ru",
+    "title": "Россия построит завод по производству дронов в Беларуси",
+    "standfirst": (
+        "После выхода на полную мощность предприятие сможет выпускать до 100 тысяч дронов в год."
+    ),
+    "section": "Новости",
+    "photo_path": "images/drone-factory-belarus.svg",
+    "photo_caption": (
+        "Президент Беларуси Александр Лукашенко и заместитель руководителя администрации "
+        "президента России Максим Орешкин."
+    ),
+    "photo_credit": "president.gov.by",
+    "published_at": datetime(2025, 5, 15, 9, 30, tzinfo=UTC),
+    "tags": ["belarus", "defense", "drones"],
+    "body": """\
+Россия построит в соседней Беларуси предприятие по производству беспилотников, чтобы «обеспечить безопасность» своего ключевого союзника, сообщили в четверг белорусские государственные СМИ.
+
+С этим предложением выступил заместитель руководителя администрации Кремля Максим Орешкин во время визита в Минск. Президент Беларуси Александр Лукашенко идею поддержал.
+
+«Очень важно, чтобы у Беларуси были собственные производственные мощности [по выпуску дронов], которые укрепят и её экономику, и национальную безопасность», — цитирует Орешкина агентство БелТА.
+
+После выхода на полную мощность завод сможет выпускать до 100 тысяч дронов в год. Теперь Москве и Минску предстоит обсудить, где он будет расположен, и другие детали, сказал Орешкин, не назвав сроков строительства.
+
+В сообщении БелТА не уточняется, будут ли дроны иметь военное назначение. Однако то, что Орешкин сделал акцент на безопасности, указывает на возможное оборонное применение. И Россия, и Украина активно используют беспилотники в боевых действиях и для ударов на большую дальность.
+
+Лукашенко заявил, что Беларусь «готова» построить завод.
+
+«Гарантируем, что вы в России так не построите, как мы здесь», — сказал он.
+
+Беларусь остаётся под санкциями США и Евросоюза за поддержку российского вторжения в Украину и подавление оппозиции. В феврале 2022 года Россия использовала территорию Беларуси как плацдарм для вторжения.""",  # noqa: E501
 }
 
 # The demo's other articles, so a reader can browse ("the 3rd article read" needs three) and
@@ -221,9 +257,65 @@ DEMO_APPEALS = [
 ]
 
 
+# The Russian appeals: the English ones' words, as the newsroom would say them in Russian.
+APPEAL_BODY_RU = """\
+Дорогие читатели!
+
+Мы столкнулись с беспрецедентными трудностями. Генеральная прокуратура России признала The Moscow Times «нежелательной» организацией: наша работа теперь вне закона, а нашим сотрудникам грозит уголовное преследование. До этого нас несправедливо объявили «иностранным агентом».
+
+Это прямые попытки заставить замолчать независимую журналистику в России. Власти утверждают, что наша работа «дискредитирует решения российского руководства». Мы смотрим на это иначе: мы стремимся рассказывать о России точно и беспристрастно.
+
+Мы, журналисты The Moscow Times, не позволим заставить нас замолчать. Но чтобы продолжать работу, нам нужна ваша помощь.
+
+Любая поддержка, даже самая скромная, очень много для нас значит. Если можете, поддерживайте нас ежемесячно — всего от 2 долларов. Оформить поддержку можно за минуту, и каждый вклад действительно важен.
+
+Поддерживая The Moscow Times, вы защищаете открытую, независимую журналистику вопреки репрессиям. Спасибо, что вы с нами."""  # noqa: E501
+
+DEMO_APPEALS += [
+    {
+        "placement": "article-end",
+        "language": "ru",
+        "heading": "Обращение The Moscow Times:",
+        "body": APPEAL_BODY_RU,
+        "button_text": "Продолжить",
+        "remind_prompt": "Не готовы поддержать нас сегодня?",
+        "remind_link_text": "Напомнить позже.",
+    },
+    {
+        "placement": "banner",
+        "language": "ru",
+        "heading": "Мы, журналисты The Moscow Times, не позволим заставить нас замолчать.",
+        "body": (
+            "Любая поддержка, даже самая скромная, очень много для нас значит. Если можете, "
+            "поддерживайте нас ежемесячно — всего от 2 долларов."
+        ),
+        "button_text": "Продолжить",
+        "remind_prompt": "Не готовы поддержать нас сегодня?",
+        "remind_link_text": "Напомнить позже.",
+    },
+    {
+        "placement": "overlay",
+        "language": "ru",
+        "heading": "Обращение The Moscow Times:",
+        "body": (
+            "Дорогие читатели!\n\n"
+            "Мы, журналисты The Moscow Times, не позволим заставить нас замолчать. Но чтобы "
+            "продолжать работу, нам нужна ваша помощь.\n\n"
+            "Любая поддержка, даже самая скромная, очень много для нас значит. Если можете, "
+            "поддерживайте нас ежемесячно — всего от 2 долларов. Оформить поддержку можно за "
+            "минуту, и каждый вклад действительно важен."
+        ),
+        "button_text": "Продолжить",
+        "remind_prompt": "Не готовы поддержать нас сегодня?",
+        "remind_link_text": "Напомнить позже.",
+    },
+]
+
+
 def seed_demo() -> list[str]:
     """Store the demo article and appeals; running it again updates them. Returns what it did."""
     done = [_upsert(Article, {"slug": DEMO_ARTICLE["slug"]}, DEMO_ARTICLE)]
+    done.append(_upsert(Article, {"slug": DEMO_SLUG_RU}, DEMO_ARTICLE_RU))
     for article in DEMO_FILLER:
         done.append(_upsert(Article, {"slug": article["slug"]}, article))
     for appeal in DEMO_APPEALS:

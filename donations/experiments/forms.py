@@ -35,7 +35,7 @@ class ExperimentForm(FlaskForm):
     name = StringField("Name (lowercase, dashes)", validators=[DataRequired(), Length(3, 40)])
     placement = SelectField(
         "Prompt",
-        choices=[SelectChoice(str(p), str(p).replace("-", " ")) for p in Placement.prompts()],
+        choices=[SelectChoice(str(p), p.label) for p in Placement.prompts()],
     )
     hypothesis = TextAreaField("What we expect, and why", validators=[Length(max=2000)])
     holdback = DecimalField(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 from flask import Response, abort, current_app, redirect, render_template, request
+from flask_babel import format_date, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
@@ -25,12 +26,12 @@ from donations.platform.web import external_url, private
 
 class ManageLinkForm(FlaskForm):
     email = EmailField(
-        "The e-mail address you gave with your donation",
+        lazy_gettext("The e-mail address you gave with your donation"),
         filters=[lambda value: value.strip().lower() if value else value],
         validators=[
-            DataRequired(message="Please enter your e-mail address."),
+            DataRequired(message=lazy_gettext("Please enter your e-mail address.")),
             Length(max=254),
-            Email(message="Please check your e-mail address."),
+            Email(message=lazy_gettext("Please check your e-mail address.")),
         ],
     )
 
@@ -81,7 +82,7 @@ def donation(token: str):
         return pledge
     found = pledges.pledges_of_customer(pledge.customer_id) if pledge.customer_id else []
     if not found:
-        abort(404, description="We could not find a donation for this link.")
+        abort(404, description=gettext("We could not find a donation for this link."))
     return render_template(
         "manage/donation.html",
         pledges=found,
@@ -105,7 +106,7 @@ def changeable_pledge(token: str, public_id: str) -> Pledge | Response:
         or not found.subscription_id
         or not found.status.running
     ):
-        abort(404, description="We could not find a running donation for this link.")
+        abort(404, description=gettext("We could not find a running donation for this link."))
     return found
 
 
@@ -128,7 +129,7 @@ def change_amount(token: str, public_id: str):
     if isinstance(pledge, Response):
         return pledge
     if not FlaskForm().validate_on_submit():
-        abort(400, description="This form has expired. Please go back and try again.")
+        abort(400, description=gettext("This form has expired. Please go back and try again."))
     try:
         money = Money.parse(request.form.get("amount", "")[:20], pledge.currency)
         problem = donation_rules().problem(pledge.frequency, money)
@@ -138,7 +139,7 @@ def change_amount(token: str, public_id: str):
         return render_template("manage/changed.html", token=token, message=problem), 422
     return changed(
         token,
-        f"Your donation will be {money} from the next payment.",
+        gettext("Your donation will be %(money)s from the next payment.", money=money),
         lambda: pledge_changes.change_amount(pledge, money),
     )
 
@@ -150,11 +151,11 @@ def switch_to_annual(token: str, public_id: str):
     if isinstance(pledge, Response):
         return pledge
     if not FlaskForm().validate_on_submit() or pledge.frequency is not Frequency.MONTHLY:
-        abort(400, description="Only a monthly donation can become annual.")
+        abort(400, description=gettext("Only a monthly donation can become annual."))
     amount = Money(pledge_changes.annual_amount(pledge), pledge.currency)
     return changed(
         token,
-        f"From your next payment date you will give {amount} once a year.",
+        gettext("From your next payment date you will give %(money)s once a year.", money=amount),
         lambda: pledge_changes.switch_to_annual(pledge),
     )
 
@@ -172,11 +173,14 @@ def pause(token: str, public_id: str):
         or not months.isdigit()
         or int(months) not in pledge_changes.PAUSE_MONTHS
     ):
-        abort(400, description="Please choose a pause of 1, 2 or 3 months.")
+        abort(400, description=gettext("Please choose a pause of 1, 2 or 3 months."))
     resumes = pledge_changes.resumes_after(pledge, int(months))
     return changed(
         token,
-        f"Your donation is paused; payments start again after {resumes:%B %-d, %Y}.",
+        gettext(
+            "Your donation is paused; payments start again after %(date)s.",
+            date=format_date(resumes, "long"),
+        ),
         lambda: pledge_changes.pause(pledge, int(months)),
     )
 
@@ -216,12 +220,19 @@ def cancel(token: str, public_id: str):
             reason_text=reason_text,
             pause_months=pledge_changes.PAUSE_MONTHS,
         )
-    ends = f", on {pledge.current_period_end:%B %-d, %Y}" if pledge.current_period_end else ""
     win_back = pledge_changes.WIN_BACK_MONTHS if current_app.config["WIN_BACK_REMINDERS"] else ()
     return changed(
         token,
-        f"Your donation will stop at the end of the period you have paid for{ends}; nothing "
-        "more will be charged. Thank you for supporting us.",
+        gettext(
+            "Your donation will stop at the end of the period you have paid for, on %(date)s; "
+            "nothing more will be charged. Thank you for supporting us.",
+            date=format_date(pledge.current_period_end, "long"),
+        )
+        if pledge.current_period_end
+        else gettext(
+            "Your donation will stop at the end of the period you have paid for; nothing more "
+            "will be charged. Thank you for supporting us."
+        ),
         lambda: pledge_changes.cancel(pledge, reason, reason_text, declined=offer),
         page="manage/cancelled.html",
         pledge=pledge,
@@ -246,21 +257,26 @@ def take_save_offer(token: str, public_id: str):
     reason = request.form.get("reason", "")
     offer = offer_for(pledge, reason) if reason in pledge_changes.CANCEL_REASONS else None
     if not FlaskForm().validate_on_submit() or offer is None:
-        abort(400, description="This offer has expired. Please go back and try again.")
+        abort(400, description=gettext("This offer has expired. Please go back and try again."))
     if offer.kind == "amount":
         return changed(
             token,
-            f"Thank you for staying. Your donation will be {offer.amount} from the next payment.",
+            gettext(
+                "Thank you for staying. Your donation will be %(money)s from the next payment.",
+                money=offer.amount,
+            ),
             lambda: pledge_changes.change_amount(pledge, offer.amount, saved_from=reason),
         )
     months = request.form.get("months", "")
     if not months.isdigit() or int(months) not in pledge_changes.PAUSE_MONTHS:
-        abort(400, description="Please choose a pause of 1, 2 or 3 months.")
+        abort(400, description=gettext("Please choose a pause of 1, 2 or 3 months."))
     resumes = pledge_changes.resumes_after(pledge, int(months))
     return changed(
         token,
-        f"Thank you for staying. Your donation is paused; payments start again after "
-        f"{resumes:%B %-d, %Y}.",
+        gettext(
+            "Thank you for staying. Your donation is paused; payments start again after %(date)s.",
+            date=format_date(resumes, "long"),
+        ),
         lambda: pledge_changes.pause(pledge, int(months), saved_from=reason),
     )
 
@@ -281,7 +297,7 @@ def win_back(token: str, public_id: str):
         or not found.email
         or not pledge_changes.has_cancelled(found)
     ):
-        abort(404, description="We could not find a cancelled donation for this link.")
+        abort(404, description=gettext("We could not find a cancelled donation for this link."))
     months = request.form.get("months", "")
     if (
         not FlaskForm().validate_on_submit()
@@ -289,14 +305,18 @@ def win_back(token: str, public_id: str):
         or not months.isdigit()
         or int(months) not in pledge_changes.WIN_BACK_MONTHS
     ):
-        abort(400, description="Please choose a reminder in 3 or 6 months.")
+        abort(400, description=gettext("Please choose a reminder in 3 or 6 months."))
     month = seams.provided("schedule_win_back")(
         found.email, int(months), found.frequency, found.money
     )
     return render_template(
         "manage/changed.html",
         token=token,
-        message=f"Thank you. We will e-mail {found.email} in {month:%B %Y} to invite you back.",
+        message=gettext(
+            "Thank you. We will e-mail %(email)s in %(month)s to invite you back.",
+            email=found.email,
+            month=format_date(month, "LLLL y"),
+        ),
     )
 
 
@@ -307,7 +327,7 @@ def portal(token: str):
     if isinstance(pledge, Response):
         return pledge
     if not pledge.customer_id:
-        abort(404, description="We could not find a donation for this link.")
+        abort(404, description=gettext("We could not find a donation for this link."))
     try:
         url = gateway().billing_portal_url(
             pledge.customer_id, return_url=external_url("manage.donation", token=token)

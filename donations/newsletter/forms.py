@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
@@ -10,6 +11,6 @@ from donations.platform.forms import email_address
 
 
 class SignUpForm(FlaskForm):
-    email = email_address("Your e-mail")
+    email = email_address(lazy_gettext("Your e-mail"))
     # A field people never see or fill: bots that fill every input give themselves away.
-    website = StringField("Leave this empty", validators=[Length(max=200)])
+    website = StringField(lazy_gettext("Leave this empty"), validators=[Length(max=200)])

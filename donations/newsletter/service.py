@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext, pgettext
 from itsdangerous import BadSignature
 from sqlalchemy import case, func, select
 
@@ -41,10 +42,11 @@ class ConsentParts:
 
 
 def consent_parts() -> ConsentParts:
+    # Three messages, not one with a link inside: the consent is stored as the words shown.
     return ConsentParts(
-        "Subscribers agree to the ",
-        "Privacy Policy",
-        ". One e-mail a week, on Fridays; unsubscribe in one click from any of them.",
+        gettext("Subscribers agree to the "),
+        pgettext("the link in “Subscribers agree to the …”", "Privacy Policy"),
+        gettext(". One e-mail a week, on Fridays; unsubscribe in one click from any of them."),
     )
 
 
@@ -53,7 +55,8 @@ def consent_text() -> str:
     parts = consent_parts()
     name = current_app.config["NEWSROOM_NAME"]
     return (
-        f"{name} weekly newsletter. {parts.before}{parts.link_text} "
+        gettext("%(newsroom)s weekly newsletter.", newsroom=name)
+        + f" {parts.before}{parts.link_text} "
         f"({site_path('articles.privacy')}){parts.after}"
     )
 
@@ -84,9 +87,10 @@ def subscribe(email: str, now: datetime | None = None) -> None:
 
 def outcome_message(email: str) -> str:
     """The same words whatever the address did before, so they tell a stranger nothing."""
-    return (
-        f"Thank you. We’re e-mailing {email.strip().lower()} a link: open it to confirm, and "
-        "the newsletter will arrive every Friday."
+    return gettext(
+        "Thank you. We’re e-mailing %(email)s a link: open it to confirm, and the newsletter "
+        "will arrive every Friday.",
+        email=email.strip().lower(),
     )
 
 

@@ -13,6 +13,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
@@ -66,7 +67,7 @@ def subscribe_post():
     valid = form.validate()
     if not sent_from_our_page():
         if wants_json():
-            return jsonify(error="Please sign up from our own page."), 403
+            return jsonify(error=gettext("Please sign up from our own page.")), 403
         return sign_up_page(form, 400, notice="confirm")
     if not valid:
         if wants_json():
@@ -120,14 +121,17 @@ def _find_or_404(code: str):
     try:
         return service.find_by_code(code)
     except service.SubscriberNotFound:
-        abort(404, description="We could not find that sign-up. It may have been removed.")
+        abort(404, description=gettext("We could not find that sign-up. It may have been removed."))
 
 
 def _from_token_or_404(token: str):
     try:
         return service.from_token(token)
     except service.SubscriberNotFound:
-        abort(404, description="We could not find that subscription. It may have been removed.")
+        abort(
+            404,
+            description=gettext("We could not find that subscription. It may have been removed."),
+        )
 
 
 @staff_bp.get("/")

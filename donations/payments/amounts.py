@@ -11,18 +11,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
 from donations.payments.enums import Frequency
 from donations.payments.money import NO_AMOUNT, NOT_A_NUMBER, TOO_PRECISE, Money
 
 FREQUENCY_LABELS = {
-    Frequency.ONCE: "Once",
-    Frequency.MONTHLY: "Monthly",
-    Frequency.ANNUAL: "Annual",
+    Frequency.ONCE: lazy_gettext("Once"),
+    Frequency.MONTHLY: lazy_gettext("Monthly"),
+    Frequency.ANNUAL: lazy_gettext("Annual"),
 }
-# What the button says after the amount, and how a pledge is summed up in words.
-PER = {Frequency.ONCE: "", Frequency.MONTHLY: "/month", Frequency.ANNUAL: "/year"}
-EVERY = {Frequency.ONCE: "once", Frequency.MONTHLY: "every month", Frequency.ANNUAL: "every year"}
+# What a preset says after the amount, the button's words, and how a pledge is summed up in
+# words: whole sentences per frequency, because languages put "a month" in different places.
+PER = {
+    Frequency.ONCE: "",
+    Frequency.MONTHLY: lazy_gettext("/month"),
+    Frequency.ANNUAL: lazy_gettext("/year"),
+}
+BUTTON = {
+    Frequency.ONCE: lazy_gettext("Support {amount}"),
+    Frequency.MONTHLY: lazy_gettext("Support {amount}/month"),
+    Frequency.ANNUAL: lazy_gettext("Support {amount}/year"),
+}
+EVERY = {
+    Frequency.ONCE: lazy_gettext("{amount} once"),
+    Frequency.MONTHLY: lazy_gettext("{amount} every month"),
+    Frequency.ANNUAL: lazy_gettext("{amount} every year"),
+}
 
 
 @dataclass(frozen=True)
@@ -69,20 +84,31 @@ class AmountRules:
         """What the form says about an amount, with {minimum}, {maximum} and {amount} to fill in
         (the server here, the form's script and the component in the browser)."""
         frequency = Frequency(frequency)
-        per = PER[frequency]
-        if frequency is Frequency.ONCE:
-            too_small = "The smallest gift we can take is {minimum}."
-        else:
-            too_small = f"{FREQUENCY_LABELS[frequency]} support starts at {{minimum}}{per}."
+        # {minimum}, {maximum} and {amount} stay for the browser: the messages keep them whole.
+        too_small = {
+            Frequency.ONCE: gettext("The smallest gift we can take is {minimum}."),
+            Frequency.MONTHLY: gettext("Monthly support starts at {minimum}/month."),
+            Frequency.ANNUAL: gettext("Annual support starts at {minimum}/year."),
+        }[frequency]
+        suggest = {
+            Frequency.ONCE: gettext("Give {amount} instead"),
+            Frequency.MONTHLY: gettext("Give {amount}/month instead"),
+            Frequency.ANNUAL: gettext("Give {amount}/year instead"),
+        }[frequency]
+        too_large = gettext(
+            "The most we can take online is {maximum}. For a larger gift, please write to us at "
+            "%(email)s.",
+            email=self.contact_email,
+        )
         return {
             "tooSmall": too_small,
-            "tooLarge": "The most we can take online is {maximum}. "
-            f"For a larger gift, please write to us at {self.contact_email}.",
-            "empty": NO_AMOUNT,
-            "notANumber": NOT_A_NUMBER,
-            "decimals": TOO_PRECISE,
-            "suggest": f"Give {{amount}}{per} instead",
-            "button": _button_words(frequency),
+            "tooLarge": too_large,
+            "empty": str(NO_AMOUNT),
+            "notANumber": str(NOT_A_NUMBER),
+            "decimals": str(TOO_PRECISE),
+            "suggest": suggest,
+            "button": str(BUTTON[frequency]),
+            "continue": gettext("Continue"),  # the button before an amount is chosen
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -94,7 +120,7 @@ class AmountRules:
                 "default": rule.default,
                 "minimum": rule.minimum,
                 "maximum": self.maximum,
-                "per": PER[frequency],
+                "per": str(PER[frequency]),
                 "words": self.words(frequency),
             }
             for frequency, rule in self.rules.items()
@@ -133,12 +159,8 @@ def amount_rules(config: Mapping[str, Any]) -> AmountRules:
 def button_label(frequency: Frequency | str, money: Money | None) -> str:
     """'Support $5/month': the button says what Checkout will charge, and how often."""
     if money is None:
-        return "Continue"
-    return _button_words(Frequency(frequency)).format(amount=money)
-
-
-def _button_words(frequency: Frequency) -> str:
-    return f"Support {{amount}}{PER[frequency]}"
+        return gettext("Continue")
+    return str(BUTTON[Frequency(frequency)]).format(amount=money)
 
 
 def monthly_upsell(rules: AmountRules, once: Money) -> Money:
@@ -162,4 +184,4 @@ def raise_to(rules: AmountRules, frequency: Frequency | str, money: Money) -> Mo
 
 def pledge_summary(frequency: Frequency | str, money: Money) -> str:
     """'$5 every month' / '$10 once'."""
-    return f"{money} {EVERY[Frequency(frequency)]}"
+    return str(EVERY[Frequency(frequency)]).format(amount=money)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import LazyString, lazy_gettext
+
 
 class Frequency(StrEnum):
     ONCE = "once"
@@ -36,6 +38,22 @@ class Placement(StrEnum):
     def prompts(cls) -> tuple[Placement, ...]:
         """The placements the <support-prompt> component draws."""
         return (cls.ARTICLE_END, cls.BANNER, cls.OVERLAY)
+
+    @property
+    def label(self) -> LazyString:
+        """Its name for the newsroom's staff, in the language they read the page in."""
+        return PLACEMENT_LABELS[self]
+
+
+PLACEMENT_LABELS = {
+    Placement.ARTICLE_END: lazy_gettext("article end"),
+    Placement.BANNER: lazy_gettext("banner"),
+    Placement.OVERLAY: lazy_gettext("overlay"),
+    Placement.SUPPORT_PAGE: lazy_gettext("support page"),
+    Placement.REMINDER: lazy_gettext("reminder e-mail"),
+    Placement.CANCELLED: lazy_gettext("cancelled checkout"),
+    Placement.THANK_YOU: lazy_gettext("thank-you page"),
+}
 
 
 class PromptKind(StrEnum):
@@ -89,6 +107,11 @@ class PledgeStatus(StrEnum):
         """A recurring pledge Stripe still collects: it counts towards recurring revenue."""
         return self in (PledgeStatus.ACTIVE, PledgeStatus.PAST_DUE)
 
+    @property
+    def words(self) -> LazyString:
+        """The status as the donor reads it on their own page."""
+        return STATUS_WORDS[self]
+
     def moves_to(self, wanted: PledgeStatus) -> bool:
         """True when the move changes the status, False for a no-op; IllegalTransition otherwise."""
         wanted = PledgeStatus(wanted)
@@ -118,6 +141,18 @@ TRANSITIONS: dict[PledgeStatus, frozenset[PledgeStatus]] = {
     # An expired or failed session can still be completed by a delayed payment method.
     S.FAILED: frozenset({S.PAID, S.ACTIVE}),
     S.EXPIRED: frozenset({S.PAID, S.ACTIVE}),
+}
+STATUS_WORDS = {
+    S.PENDING: lazy_gettext("pending"),
+    S.CHECKOUT_FAILED: lazy_gettext("checkout failed"),
+    S.PAID: lazy_gettext("paid"),
+    S.ACTIVE: lazy_gettext("active"),
+    S.PAST_DUE: lazy_gettext("past due"),
+    S.CANCELED: lazy_gettext("canceled"),
+    S.REFUNDED: lazy_gettext("refunded"),
+    S.DISPUTED: lazy_gettext("disputed"),
+    S.FAILED: lazy_gettext("failed"),
+    S.EXPIRED: lazy_gettext("expired"),
 }
 CONFIRMED = frozenset({S.PAID, S.ACTIVE, S.PAST_DUE, S.CANCELED, S.REFUNDED, S.DISPUTED})
 # Statuses a recurring pledge ends in; status_changed_at says when it ended.

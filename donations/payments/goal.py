@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import format_number, ngettext
 from sqlalchemy import func, select
 
 from donations.payments.enums import CONFIRMED, Frequency
 from donations.payments.models import Pledge
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
-
-PERIOD_WORDS = {"month": "this month", "quarter": "this quarter", "year": "this year"}
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,32 @@ class Goal:
     @property
     def words(self) -> str:
         """'742 of 1,000 new monthly supporters this quarter'."""
-        return (
-            f"{self.reached:,} of {self.target:,} new monthly supporters "
-            f"{PERIOD_WORDS[self.period]}"
+        return period_words(self.period, self.target, format_number(self.reached))
+
+
+def period_words(period: str, target: int, reached: str) -> str:
+    """Whole sentences per period, plural by the target: "of 1 000 new supporters" declines."""
+    values = {"reached": reached, "target": format_number(target)}
+    if period == "month":
+        return ngettext(
+            "%(reached)s of %(target)s new monthly supporter this month",
+            "%(reached)s of %(target)s new monthly supporters this month",
+            target,
+            **values,
         )
+    if period == "quarter":
+        return ngettext(
+            "%(reached)s of %(target)s new monthly supporter this quarter",
+            "%(reached)s of %(target)s new monthly supporters this quarter",
+            target,
+            **values,
+        )
+    return ngettext(
+        "%(reached)s of %(target)s new monthly supporter this year",
+        "%(reached)s of %(target)s new monthly supporters this year",
+        target,
+        **values,
+    )
 
 
 def period_bounds(period: str, now: datetime) -> tuple[datetime, datetime]:

@@ -9,16 +9,16 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import format_currency, get_currency_symbol
 from flask import has_app_context
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext
 
 # Every currency we take has two decimal places (Stripe's "two-decimal" currencies).
 MINOR_PER_MAJOR = 100
 _PLAIN_NUMBER = re.compile(r"\d{1,9}(\.\d+)?")
 _SYMBOLS = "$€£"
 # What a reader is told about text that is no amount (the browser says the same: amounts.py).
-NO_AMOUNT = "Please enter an amount."
-NOT_A_NUMBER = "Please enter the amount as a number, for example 15."
-TOO_PRECISE = "Please use at most two decimal places."
+NO_AMOUNT = lazy_gettext("Please enter an amount.")
+NOT_A_NUMBER = lazy_gettext("Please enter the amount as a number, for example 15.")
+TOO_PRECISE = lazy_gettext("Please use at most two decimal places.")
 
 
 class AmountError(ValueError):

@@ -14,8 +14,8 @@ from flask.helpers import get_load_dotenv
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings, load_settings
-from donations.platform import errors, health, observability, security, web
-from donations.platform.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from donations.platform import errors, health, i18n, observability, security, web
+from donations.platform.extensions import cache, csrf, db, limiter, login_manager, migrate
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None = None) -> Settings:
@@ -40,9 +40,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None = None) -> Setti
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
-    babel.init_app(app)
     login_manager.init_app(app, add_context_processor=False)
-    for part in (observability, security, errors, health, web):
+    for part in (observability, security, errors, health, web, i18n):
         part.init_app(app)
     return settings
 

@@ -7,6 +7,7 @@ import math
 import time
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import (
     HTTPException,
@@ -24,16 +25,22 @@ RETRY_AFTER_SECONDS = 5
 # The newsroom's words for the errors readers meet, in place of the HTTP names and Werkzeug's
 # stock sentences (and Flask-Limiter's "5 per 1 minute").
 TITLES = {
-    404: "Page not found",
-    429: "Too many attempts",
-    500: "Something went wrong",
-    503: "We will be back shortly",
+    404: lazy_gettext("Page not found"),
+    429: lazy_gettext("Too many attempts"),
+    500: lazy_gettext("Something went wrong"),
+    503: lazy_gettext("We will be back shortly"),
 }
 MESSAGES = {
-    404: "We could not find this page. It may have moved, or the address may be mistyped.",
-    429: "We had many requests from you in a short while, so we paused them for your security.",
-    500: "Something went wrong on our side. Nothing was charged.",
-    503: "This service is briefly unavailable. Nothing was charged. Please try again shortly.",
+    404: lazy_gettext(
+        "We could not find this page. It may have moved, or the address may be mistyped."
+    ),
+    429: lazy_gettext(
+        "We had many requests from you in a short while, so we paused them for your security."
+    ),
+    500: lazy_gettext("Something went wrong on our side. Nothing was charged."),
+    503: lazy_gettext(
+        "This service is briefly unavailable. Nothing was charged. Please try again shortly."
+    ),
 }
 
 
@@ -80,15 +87,17 @@ def init_app(app: Flask) -> None:
         log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         release_session()
         body, status, headers = error_page(
-            ServiceUnavailable("We cannot reach our database just now. Please try again shortly.")
+            ServiceUnavailable(
+                gettext("We cannot reach our database just now. Please try again shortly.")
+            )
         )
         # Load balancers, Stripe's retries and polite clients wait this long before asking again.
         return body, status, {**headers, "Retry-After": str(RETRY_AFTER_SECONDS)}
 
     def error_page(error: HTTPException):
         stock = error.description == type(error).description or isinstance(error, TooManyRequests)
-        message = MESSAGES.get(error.code, error.description) if stock else error.description
-        title = TITLES.get(error.code, error.name)
+        message = str(MESSAGES.get(error.code, error.description) if stock else error.description)
+        title = str(TITLES.get(error.code, error.name))
         headers = {}
         retry_after = retry_after_seconds() if error.code == 429 else None
         if retry_after:
@@ -112,7 +121,7 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         release_session()
         return http_error(
-            InternalServerError("Something went wrong on our side. Nothing was charged.")
+            InternalServerError(gettext("Something went wrong on our side. Nothing was charged."))
         )
 
 

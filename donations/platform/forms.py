@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, lazy_gettext
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -10,16 +11,20 @@ def _trimmed(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-def email_address(label: str, *, required: bool = True) -> EmailField:
+def email_address(label: str | LazyString, *, required: bool = True) -> EmailField:
     """A reader's e-mail address: trimmed, at most 254 characters, and shaped like one."""
     return EmailField(
         label,
         filters=[_trimmed],
         validators=[
-            DataRequired(message="Please enter your e-mail address.") if required else Optional(),
-            Length(max=254, message="That e-mail address is too long."),
+            DataRequired(message=lazy_gettext("Please enter your e-mail address."))
+            if required
+            else Optional(),
+            Length(max=254, message=lazy_gettext("That e-mail address is too long.")),
             Email(
-                message="Please check your e-mail address: it should look like name@example.org."
+                message=lazy_gettext(
+                    "Please check your e-mail address: it should look like name@example.org."
+                )
             ),
         ],
     )

@@ -1,4 +1,6 @@
-"""Text as editors write it: paragraphs separated by blank lines."""
+"""Text as editors write it: paragraphs separated by blank lines; and waits in words."""
+
+from flask_babel import ngettext
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -8,5 +10,5 @@ def split_paragraphs(text: str) -> list[str]:
 def wait_in_words(seconds: int) -> str:
     """'40 seconds', '2 minutes': how long a reader waits, rounded up to whole minutes past 90 s."""
     if seconds <= 90:
-        return "1 second" if seconds == 1 else f"{seconds} seconds"
-    return f"{-(-seconds // 60)} minutes"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", -(-seconds // 60))

@@ -49,6 +49,8 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 def site_path(endpoint: str, **values: Any) -> str:
     """A page's path, the same on every address the site answers at, in a request or not."""
+    values = dict(values)
+    current_app.inject_url_defaults(endpoint, values)  # the reader's language (platform/i18n)
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from donations.payments import goal
@@ -18,6 +19,7 @@ from donations.payments.enums import Placement
 from donations.payments.money import symbol
 from donations.platform import seams
 from donations.platform.extensions import db
+from donations.platform.i18n import plural_forms
 from donations.platform.web import external_url
 from donations.prompts.models import Appeal
 
@@ -41,13 +43,18 @@ def configuration(language: str) -> dict[str, Any]:
             "impressionSampleRate": config["PROMPT_IMPRESSION_SAMPLE_RATE"],
         },
         "appeals": appeals(language),
-        "thanks": {"heading": f"Thank you for supporting {config['NEWSROOM_NAME']}."},
+        "thanks": {
+            "heading": gettext(
+                "Thank you for supporting %(newsroom)s.", newsroom=config["NEWSROOM_NAME"]
+            )
+        },
+        "words": component_words(config),
         "form": {
             "amounts": rules.as_json(),
             "maximum": rules.maximum,
             "frequency": rules.default_frequency,
             # In the order the tabs show them (JSON objects come out sorted).
-            "frequencies": [[str(f), label] for f, label in FREQUENCY_LABELS.items()],
+            "frequencies": [[str(f), str(label)] for f, label in FREQUENCY_LABELS.items()],
             "currency": rules.default_currency,
             "currencies": list(rules.currencies),
             "symbols": {currency: symbol(currency) for currency in rules.currencies},
@@ -61,6 +68,79 @@ def configuration(language: str) -> dict[str, Any]:
             "remind": external_url("reminders.remind_api"),
             "events": external_url("prompts.events"),
         },
+    }
+
+
+def component_words(config: Any) -> dict[str, Any]:
+    """The component's own words in this language (the appeals' are the newsroom's data).
+
+    What depends on a setting is said here; what depends on the reader's own counts (articles
+    read, views) comes in each plural form, for the browser to pick with Intl.PluralRules.
+    """
+    window = ngettext("%(num)d day", "%(num)d days", config["PROMPT_WINDOW_DAYS"])
+    snooze = config["PROMPT_SNOOZE_DAYS"]
+    return {
+        "articles": plural_forms(lambda n: ngettext("{n} article", "{n} articles", n)),
+        "forced": gettext("This ask was forced by the page’s address, for a preview."),
+        "meter": gettext(
+            "You have read {articles} here in the last %(days)s, past the free ones, so we ask "
+            "before the next.",
+            days=window,
+        ),
+        "thanked": gettext(
+            "You gave to us recently on this device, so instead of asking we say thank you."
+        ),
+        "read": gettext("You have read {articles} here in the last %(days)s.", days=window),
+        "cap": plural_forms(
+            lambda n: ngettext(
+                "We show this ask at most {n} time in %(days)s; this is number {number}.",
+                "We show this ask at most {n} times in %(days)s; this is number {number}.",
+                n,
+                days=window,
+            )
+        ),
+        "closing": gettext("Closing it keeps it away for a while."),
+        "less": gettext("You asked us to ask less, until {date}."),
+        "experiment": gettext(
+            "We are comparing versions of this message; your browser was given one at random."
+        ),
+        "counted": gettext("What you have read is counted in this browser, not on our servers."),
+        "why": gettext("Why am I seeing this?"),
+        "askLess": gettext("Ask me less"),
+        "lessDone": gettext("Done: until {date} we will ask you less often on this device."),
+        "close": gettext("Close"),
+        "continue": gettext("Continue"),
+        "frequency": gettext("How often would you like to give?"),
+        "amount": gettext("Choose an amount"),
+        "other": gettext("Other amount"),
+        "problem": gettext("There is a problem"),
+        "currency": gettext("Currency"),
+        "secure": gettext("You will pay on Stripe’s secure page. We never see your card number."),
+        "methods": gettext("Accepted payment methods"),
+        "supporter": [
+            gettext("I already support"),
+            gettext(
+                ": sign in with your e-mail, and the asks stop on every device you sign in on."
+            ),
+        ],
+        "remindIntro": ngettext(
+            "Leave your e-mail and we will send one reminder in the month you choose. Or leave "
+            "it empty and we won’t ask you for %(num)d day.",
+            "Leave your e-mail and we will send one reminder in the month you choose. Or leave "
+            "it empty and we won’t ask you for %(num)d days.",
+            snooze,
+        ),
+        "email": gettext("Your e-mail (optional)"),
+        "when": gettext("When should we write?"),
+        "month": gettext("In %(month)s", month="{month}"),
+        "consent": gettext("Yes, you may e-mail me this reminder (up to two e-mails)."),
+        "remind": gettext("Remind me"),
+        "failed": gettext("Sorry, that did not work. Please try again."),
+        "snoozed": ngettext(
+            "Thank you. We won’t ask you to support us for %(num)d day on this device.",
+            "Thank you. We won’t ask you to support us for %(num)d days on this device.",
+            snooze,
+        ),
     }
 
 

@@ -8,6 +8,7 @@ import os
 from flask import Response, abort, current_app, jsonify, render_template, request
 
 from donations.platform.extensions import csrf, limiter
+from donations.platform.i18n import page_language
 from donations.platform.web import allow_embedding, posted_json, public, static_hash
 from donations.prompts import bp
 from donations.prompts.configuration import configuration
@@ -57,11 +58,8 @@ def config():
     unknown = set(request.args) - {"lang"}
     if unknown:
         abort(400, description=f"Unknown parameter {sorted(unknown)[0]!r}: ask with ?lang=en.")
-    language = request.args.get("lang", current_app.config["LANGUAGES"][0])
-    if language not in current_app.config["LANGUAGES"]:
-        languages = ", ".join(current_app.config["LANGUAGES"])
-        abort(404, description=f"There are prompts in {languages} only.")
-    response = jsonify(configuration(language))
+    # ?lang= is the platform's (platform/i18n): an unknown language is refused there.
+    response = jsonify(configuration(page_language()))
     # Public data any page may read: no cookies, so one cached copy serves every site.
     response.headers["Access-Control-Allow-Origin"] = "*"
     return public(response)

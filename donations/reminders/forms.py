@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import ValidationError
@@ -14,9 +15,11 @@ from donations.reminders.service import MonthChoice, month_choices, month_for
 
 
 class RemindForm(FlaskForm):
-    email = email_address("Your e-mail", required=False)
-    month = RadioField("When should we write?", choices=[], validate_choice=False)
-    consent = BooleanField("Yes, you may e-mail me this reminder (up to two e-mails).")
+    email = email_address(lazy_gettext("Your e-mail"), required=False)
+    month = RadioField(lazy_gettext("When should we write?"), choices=[], validate_choice=False)
+    consent = BooleanField(
+        lazy_gettext("Yes, you may e-mail me this reminder (up to two e-mails).")
+    )
     article = HiddenField()
     placement = HiddenField()
     variant = HiddenField()
@@ -25,18 +28,20 @@ class RemindForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.now = now
         self.choices = month_choices(now)
-        self.month.choices = [(c.value, f"In {c.label}") for c in self.choices]
+        self.month.choices = [
+            (c.value, gettext("In %(month)s", month=c.label)) for c in self.choices
+        ]
         if not self.month.data:
             self.month.data = self.choices[0].value
 
     def validate_month(self, field: RadioField) -> None:
         if self.email.data and month_for(field.data or "", self.now) is None:
-            raise ValidationError("Please choose one of the months offered.")
+            raise ValidationError(gettext("Please choose one of the months offered."))
 
     def validate_consent(self, field: BooleanField) -> None:
         if self.email.data and not field.data:
             raise ValidationError(
-                "Please tick the box so we may e-mail you, or leave e-mail empty."
+                gettext("Please tick the box so we may e-mail you, or leave e-mail empty.")
             )
 
     def chosen_month(self) -> MonthChoice | None:

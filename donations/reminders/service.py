@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import and_, case, func, or_, select, update
 
 from donations.payments.amounts import EVERY
@@ -55,10 +56,11 @@ UNCONFIRMED_KEPT = timedelta(days=30)
 
 
 def consent_text() -> str:
-    name = current_app.config["NEWSROOM_NAME"]
-    return (
-        f"I agree that {name} may e-mail me one reminder to support its journalism in the month "
-        "I chose, and one more a week later if I have not given. I can cancel at any time."
+    """The consent line, in the reader's language: what they agreed to is kept word for word."""
+    return gettext(
+        "I agree that %(newsroom)s may e-mail me one reminder to support its journalism in the "
+        "month I chose, and one more a week later if I have not given. I can cancel at any time.",
+        newsroom=current_app.config["NEWSROOM_NAME"],
     )
 
 
@@ -68,7 +70,8 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _choice(first_day: date) -> MonthChoice:
-    return MonthChoice(first_day.strftime("%Y-%m"), first_day.strftime("%B %Y"), first_day)
+    # "December 2026", "декабрь 2026": the month standing alone, in the reader's language.
+    return MonthChoice(first_day.strftime("%Y-%m"), format_date(first_day, "LLLL y"), first_day)
 
 
 def month_choices(now: datetime) -> list[MonthChoice]:
@@ -240,12 +243,16 @@ def outcome_message(outcome: RemindOutcome) -> str:
     """What the reader is told after asking to be reminded: the same words whatever the
     address has asked before, so they tell a stranger nothing about its owner."""
     if outcome.reminder is None:
-        days = current_app.config["PROMPT_SNOOZE_DAYS"]
-        return f"Thank you. We won’t ask you to support us for {days} days on this device."
-    month = outcome.reminder.month.strftime("%B %Y")
-    return (
-        f"Thank you. We’re e-mailing {outcome.reminder.email} a link: open it to confirm, and "
-        f"we’ll remind you in {month}. We won’t ask on this device until then."
+        return ngettext(
+            "Thank you. We won’t ask you to support us for %(num)d day on this device.",
+            "Thank you. We won’t ask you to support us for %(num)d days on this device.",
+            current_app.config["PROMPT_SNOOZE_DAYS"],
+        )
+    return gettext(
+        "Thank you. We’re e-mailing %(email)s a link: open it to confirm, and we’ll remind you "
+        "in %(month)s. We won’t ask on this device until then.",
+        email=outcome.reminder.email,
+        month=format_date(outcome.reminder.month, "LLLL y"),
     )
 
 

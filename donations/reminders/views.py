@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from donations.platform.database import utcnow
@@ -128,4 +129,6 @@ def _find_or_404(code: str):
     try:
         return service.find_by_code(code)
     except service.ReminderNotFound:
-        abort(404, description="We could not find that reminder. It may have been removed.")
+        abort(
+            404, description=gettext("We could not find that reminder. It may have been removed.")
+        )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import request
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -65,28 +66,32 @@ def _stripped(value: str | None) -> str | None:
 
 class DonationForm(FlaskForm):
     frequency = RadioField(
-        "How often would you like to give?",
+        lazy_gettext("How often would you like to give?"),
         choices=[SelectChoice(str(f), FREQUENCY_LABELS[f]) for f in Frequency],
         validate_choice=False,
     )
-    amount = RadioField("Choose an amount", choices=[], validate_choice=False)
-    other_amount = StringField("Other amount", validators=[Length(max=MAX_AMOUNT_TEXT)])
-    currency = SelectField("Currency", choices=[], validate_choice=False)
+    amount = RadioField(lazy_gettext("Choose an amount"), choices=[], validate_choice=False)
+    other_amount = StringField(
+        lazy_gettext("Other amount"), validators=[Length(max=MAX_AMOUNT_TEXT)]
+    )
+    currency = SelectField(lazy_gettext("Currency"), choices=[], validate_choice=False)
     # The currency the page showed its amounts in. Without the script a changed currency does
     # not relabel the presets, so the reader sees the amounts in it before anything is charged.
     shown_currency = HiddenField()
     email = EmailField(
-        "E-mail",
+        lazy_gettext("E-mail"),
         filters=[_stripped],
         validators=[
             Optional(),
             Length(max=254),
-            Email(message="Please check your e-mail address, or leave it empty."),
+            Email(message=lazy_gettext("Please check your e-mail address, or leave it empty.")),
         ],
     )
-    anonymous = BooleanField("Give anonymously: keep no e-mail address and send me nothing")
+    anonymous = BooleanField(
+        lazy_gettext("Give anonymously: keep no e-mail address and send me nothing")
+    )
     # A field people never see or fill: bots that fill every input give themselves away.
-    website = StringField("Leave this empty", validators=[Length(max=200)])
+    website = StringField(lazy_gettext("Leave this empty"), validators=[Length(max=200)])
     article = HiddenField()
     placement = HiddenField()
     prompt = HiddenField()
@@ -201,24 +206,29 @@ class DonationForm(FlaskForm):
 
     def validate_frequency(self, field: RadioField) -> None:
         if field.raw_data and field.raw_data[0] not in set(map(str, Frequency)):
-            raise ValidationError("Please choose once, monthly or annual.")
+            raise ValidationError(gettext("Please choose once, monthly or annual."))
 
     def validate_anonymous(self, field: BooleanField) -> None:
         # A recurring gift needs an address: its failed renewals and its manage link go there.
         if field.data and self.frequency.data != str(Frequency.ONCE):
             raise ValidationError(
-                "Only a one-off gift can be anonymous: a monthly or annual one needs an e-mail "
-                "address to manage it."
+                gettext(
+                    "Only a one-off gift can be anonymous: a monthly or annual one needs an "
+                    "e-mail address to manage it."
+                )
             )
 
     def validate_currency(self, field: SelectField) -> None:
         if field.raw_data and field.raw_data[0] not in self.rules.currencies:
             names = ", ".join(code.upper() for code in self.rules.currencies)
-            raise ValidationError(f"We accept {names}.")
+            raise ValidationError(gettext("We accept %(currencies)s.", currencies=names))
         if self.shown_currency.data and self.shown_currency.data != field.data:
             raise ValidationError(
-                f"The amounts are now shown in {field.data.upper()}. "
-                "Please check your choice and continue."
+                gettext(
+                    "The amounts are now shown in %(currency)s. "
+                    "Please check your choice and continue.",
+                    currency=field.data.upper(),
+                )
             )
 
     def validate_other_amount(self, field: StringField) -> None:
@@ -269,7 +279,9 @@ class UpsellForm(FlaskForm):
     """ "Make it monthly?": the suggested monthly amount (the reader may change it), or once."""
 
     pledge = HiddenField()
-    monthly_amount = StringField("Monthly amount", filters=[_stripped], validators=[Length(max=20)])
+    monthly_amount = StringField(
+        lazy_gettext("Monthly amount"), filters=[_stripped], validators=[Length(max=20)]
+    )
     choice = HiddenField()  # set by the button pressed: "monthly" or "once"
 
     def __init__(self, rules: AmountRules, currency: str, *args, **kwargs) -> None:
@@ -284,7 +296,7 @@ class UpsellForm(FlaskForm):
 
     def validate_choice(self, field: HiddenField) -> None:
         if field.data not in ("monthly", "once"):
-            raise ValidationError("Please choose monthly or once.")
+            raise ValidationError(gettext("Please choose monthly or once."))
 
     def validate_monthly_amount(self, field: StringField) -> None:
         if self.choice.data != "monthly":

@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_limiter import RequestLimit
 from flask_wtf.csrf import CSRFError, generate_csrf
 
@@ -168,7 +169,7 @@ def answer_upsell():
 
 
 def offer_closed():
-    message = "This offer is no longer open. Please choose your gift again."
+    message = gettext("This offer is no longer open. Please choose your gift again.")
     page = render_template("errors/error.html", status=400, message=message)
     return private(make_response(page, 400))
 
@@ -192,10 +193,14 @@ def render_upsell(pledge: Pledge, upsell_form: UpsellForm | None = None, status:
 def to_checkout(pledge: Pledge, donation_form: DonationForm):
     """Create the pledge's Checkout session and send the reader there."""
     g.reached_stripe = True  # what the card-testing limits count
+    # Stripe fills in {CHECKOUT_SESSION_ID} itself, so it is added after url_for's escaping;
+    # the URL may already ask for the reader's language (?lang=ru).
+    thank_you = external_url("support.thank_you")
+    joiner = "&" if "?" in thank_you else "?"
     try:
         checkout = pledges.open_checkout(
             pledge,
-            success_url=external_url("support.thank_you") + "?session_id={CHECKOUT_SESSION_ID}",
+            success_url=f"{thank_you}{joiner}session_id={{CHECKOUT_SESSION_ID}}",
             cancel_url=external_url("support.cancelled", pledge=pledge.public_id),
         )
     except PaymentServiceError as error:
@@ -313,7 +318,10 @@ def stop_recovery_confirmed(code: str):
 def _recovery_or_404(code: str):
     found = recovery.find(code[:40])
     if found is None:
-        abort(404, description="We could not find those reminders. They may have been removed.")
+        abort(
+            404,
+            description=gettext("We could not find those reminders. They may have been removed."),
+        )
     return found
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from donations.payments import donor_links, notices
 from donations.payments.models import Pledge
 from donations.payments.pledges import confirmed_pledges_of
 from donations.payments.supporter_pass import SupporterPass, pass_for
 from donations.platform.database import utcnow
 
-INVALID = "This link is not valid. Please ask for a new one."
-EXPIRED = "This link has expired. Please ask for a new one."
+INVALID = lazy_gettext("This link is not valid. Please ask for a new one.")
+EXPIRED = lazy_gettext("This link has expired. Please ask for a new one.")
 
 
 class SignInLinkInvalid(Exception):

@@ -193,27 +193,27 @@ export function decide(state, rules, placement, now, { force = false } = {}) {
   return outcome("appeal", "eligible");
 }
 
-// Why this ask shows, in the reader's words: the rule that let it through, and what they can do.
-export function explain(decision) {
-  const { read, windowDays, views, cap, less, lessUntil } = decision.facts || {};
-  const days = `${windowDays} days`;
-  const articles = read === 1 ? "1 article" : `${read} articles`;
+// A count in the words of the configuration's language: its plural forms, picked by the
+// browser's own plural rules ("1 статья", "2 статьи", "5 статей").
+export const count = (forms, n, language) =>
+  (forms[new Intl.PluralRules(language).select(n)] || forms.other || Object.values(forms)[0]).replace("{n}", n);
+
+// Why this ask shows, in the reader's words (the configuration's `words`, in its language): the
+// rule that let it through, and what they can do.
+export function explain(decision, t, language) {
+  const { read, views, cap, less, lessUntil } = decision.facts || {};
+  const articles = count(t.articles, read, language);
   const lines = [];
-  if (decision.reason === "forced") lines.push("This ask was forced by the page’s address, for a preview.");
-  else if (decision.reason === "meter") {
-    lines.push(`You have read ${articles} here in the last ${days}, past the free ones, so we ask before the next.`);
-  } else if (decision.reason === "supporter-thanks") {
-    lines.push("You gave to us recently on this device, so instead of asking we say thank you.");
-  } else {
-    lines.push(`You have read ${articles} here in the last ${days}.`);
-    if (cap !== undefined) lines.push(`We show this ask at most ${cap} times in ${days}; this is number ${views + 1}.`);
-    else lines.push("Closing it keeps it away for a while.");
+  if (decision.reason === "forced") lines.push(t.forced);
+  else if (decision.reason === "meter") lines.push(t.meter.replace("{articles}", articles));
+  else if (decision.reason === "supporter-thanks") lines.push(t.thanked);
+  else {
+    lines.push(t.read.replace("{articles}", articles));
+    lines.push(cap !== undefined ? count(t.cap, cap, language).replace("{number}", views + 1) : t.closing);
   }
-  if (less) lines.push(`You asked us to ask less, until ${iso(lessUntil).slice(0, 10)}.`);
-  if (decision.experiment) {
-    lines.push("We are comparing versions of this message; your browser was given one at random.");
-  }
-  lines.push("What you have read is counted in this browser, not on our servers.");
+  if (less) lines.push(t.less.replace("{date}", iso(lessUntil).slice(0, 10)));
+  if (decision.experiment) lines.push(t.experiment);
+  lines.push(t.counted);
   return lines;
 }
 
@@ -275,8 +275,12 @@ export function decidePage(state, rules, placements, now, options = {}) {
 // The amount checks of the service's rules (`form.amounts` in the configuration, the donation
 // form's data-amounts: AmountRules.as_json), with its words; donate-form.js uses them too.
 export const major = (minor) => (minor % 100 ? (minor / 100).toFixed(2) : String(minor / 100));
-export const money = (minor, symbol) =>
-  symbol + (minor / 100).toLocaleString("en-US", { minimumFractionDigits: minor % 100 ? 2 : 0 });
+// Written as the page's language writes money ("$12.50", "12,50 $"), with the currency's symbol.
+export const money = (minor, symbol, language = globalThis.document?.documentElement.lang || "en") =>
+  new Intl.NumberFormat(language, { style: "currency", currency: "USD", minimumFractionDigits: minor % 100 ? 2 : 0 })
+    .formatToParts(minor / 100)
+    .map((part) => (part.type === "currency" ? symbol : part.value))
+    .join("");
 
 // What a reader typed, as Money.parse reads it: '12.50', '12,50', '1,000', '$12'.
 export function parseAmount(text) {
@@ -303,7 +307,7 @@ export function checkAmount(text, rule, symbol) {
 
 // What the button says: exactly the amount and the cadence ("Support $5/month").
 export const buttonLabel = (rule, minor, symbol) =>
-  minor === null ? "Continue" : rule.words.button.replace("{amount}", money(minor, symbol));
+  minor === null ? rule.words.continue : rule.words.button.replace("{amount}", money(minor, symbol));
 export const suggestLabel = (rule, minor, symbol) => rule.words.suggest.replace("{amount}", money(minor, symbol));
 
 // The element -------------------------------------------------------------------------------------
@@ -612,7 +616,7 @@ class SupportPrompt extends HTMLElement {
       this.root.innerHTML = this.bannerHtml();
     } else if (this.placement === "overlay") {
       this.root.innerHTML = `<dialog aria-labelledby="heading">${this.appealHtml()}
-        <button type="button" class="close" data-close aria-label="Close">×</button></dialog>`;
+        <button type="button" class="close" data-close aria-label="${config.words.close}">×</button></dialog>`;
     } else {
       this.root.innerHTML = this.appealHtml();
     }
@@ -699,21 +703,22 @@ class SupportPrompt extends HTMLElement {
     const currencies = form.currencies
       .map((code) => `<option value="${code}"${code === form.currency ? " selected" : ""}>${code.toUpperCase()} ${esc(form.symbols[code])}</option>`)
       .join("");
+    const t = this.config.words;
     return `<section class="appeal" aria-labelledby="heading">
       <h2 class="heading" id="heading" tabindex="-1"${this.placement === "overlay" ? " autofocus" : ""}>${esc(copy.heading)}</h2>
       <div class="copy">${paragraphs}</div>${this.goalHtml()}
       <form class="choice" novalidate>
-        <div class="problem" tabindex="-1" hidden><h3>There is a problem</h3><a href="#other"></a></div>
-        <fieldset><legend class="vh">How often would you like to give?</legend><div class="tabs">${tabs}</div></fieldset>
-        <fieldset><legend>Choose an amount</legend><div class="amounts" data-presets></div>
-          <div class="field"><label for="other">Other amount</label>
+        <div class="problem" tabindex="-1" hidden><h3>${t.problem}</h3><a href="#other"></a></div>
+        <fieldset><legend class="vh">${t.frequency}</legend><div class="tabs">${tabs}</div></fieldset>
+        <fieldset><legend>${t.amount}</legend><div class="amounts" data-presets></div>
+          <div class="field"><label for="other">${t.other}</label>
           <div class="money"><span aria-hidden="true" data-symbol></span><input type="text" id="other" inputmode="decimal" autocomplete="off" aria-describedby="amount-error"></div>
           <p class="error" id="amount-error"></p><p class="offer" hidden><button type="button" class="link" data-suggest></button></p></div>
         </fieldset>
-        <div class="field"><label for="currency">Currency</label><select id="currency">${currencies}</select></div>
+        <div class="field"><label for="currency">${t.currency}</label><select id="currency">${currencies}</select></div>
         <button type="submit" class="primary" data-submit></button>
-        <p class="small">You will pay on Stripe’s secure page. We never see your card number.</p>
-        <ul class="methods" aria-label="Accepted payment methods">${["Visa", "Mastercard", "American Express", "Apple Pay", "Google Pay"].map((m) => `<li>${m}</li>`).join("")}</ul>
+        <p class="small">${t.secure}</p>
+        <ul class="methods" aria-label="${t.methods}">${["Visa", "Mastercard", "American Express", "Apple Pay", "Google Pay"].map((m) => `<li>${m}</li>`).join("")}</ul>
       </form>
       ${this.laterHtml()}
     </section>`;
@@ -734,7 +739,7 @@ class SupportPrompt extends HTMLElement {
       <div class="banner-actions"><a class="primary" data-continue href="${esc(this.supportUrl())}">${esc(copy.button)}</a>
         <p class="small">${esc(copy.remindPrompt)} <button type="button" class="link" data-remind aria-expanded="false" aria-controls="remind">${esc(copy.remindLink)}</button></p></div>
       ${this.remindHtml()}${this.controlsHtml()}
-      <button type="button" class="close" data-close aria-label="Close">×</button>
+      <button type="button" class="close" data-close aria-label="${this.config.words.close}">×</button>
     </div></section>`;
   }
 
@@ -743,7 +748,7 @@ class SupportPrompt extends HTMLElement {
     return `<p class="later">${esc(copy.remindPrompt)}
         <button type="button" class="link" data-remind aria-expanded="false" aria-controls="remind">${esc(copy.remindLink)}</button></p>
       ${this.remindHtml()}
-      <p class="supporter"><a href="${esc(config.links.supporter)}">I already support</a>: sign in with your e-mail, and the asks stop on every device you sign in on.</p>
+      <p class="supporter"><a href="${esc(config.links.supporter)}">${config.words.supporter[0]}</a>${config.words.supporter[1]}</p>
       ${this.controlsHtml()}`;
   }
 
@@ -751,15 +756,16 @@ class SupportPrompt extends HTMLElement {
   // forced ask) see every rule the decision checked.
   controlsHtml() {
     const trace = DEBUG || this.preview;
-    const reasons = explain(this.decision).map((line) => `<li>${esc(line)}</li>`).join("");
+    const t = this.config.words;
+    const reasons = explain(this.decision, t, this.config.language).map((line) => `<li>${esc(line)}</li>`).join("");
     const checks = trace
       ? `<ol class="trace">${this.decision.checks
           .map((c) => `<li>${c.passed ? "✓" : "✗"} ${esc(c.rule)}: ${esc(c.detail)}</li>`)
           .join("")}</ol>`
       : "";
     return `<div class="controls"><details class="why"${trace ? " open" : ""}>
-        <summary>Why am I seeing this?</summary><ul>${reasons}</ul>${checks}</details>
-      <button type="button" class="link" data-less>Ask me less</button></div>`;
+        <summary>${t.why}</summary><ul>${reasons}</ul>${checks}</details>
+      <button type="button" class="link" data-less>${t.askLess}</button></div>`;
   }
 
   wireControls() {
@@ -773,17 +779,15 @@ class SupportPrompt extends HTMLElement {
     saveState(state);
     track(this, "less");
     flush();
-    const until = new Date(state.askLessUntil).toLocaleDateString(document.documentElement.lang || undefined, {
-      dateStyle: "long",
-    });
-    this.settle(`Done: until ${until} we will ask you less often on this device.`);
+    const until = new Date(state.askLessUntil).toLocaleDateString(this.config.language, { dateStyle: "long" });
+    this.settle(this.config.words.lessDone.replace("{date}", until));
     document.querySelectorAll("support-prompt").forEach((el) => el !== this && el.quiet());
   }
 
   // The ask gives way to one sentence (and, where it floats over the page, a way to close it).
   settle(message) {
     this.dismissed = true; // what the reader chose is already recorded
-    const closer = this.placement === "article-end" ? "" : `<button type="button" class="secondary" data-close>Close</button>`;
+    const closer = this.placement === "article-end" ? "" : `<button type="button" class="secondary" data-close>${this.config.words.close}</button>`;
     // It takes the heading's id, so the banner or dialog is now named by what it says.
     const html = `<p class="status" id="heading" role="status" tabindex="-1">${esc(message)}</p>${closer}`;
     const box = this.root.querySelector(".banner-inner, dialog .appeal");
@@ -794,22 +798,23 @@ class SupportPrompt extends HTMLElement {
   }
 
   remindHtml() {
+    const t = this.config.words;
     const months = this.config.remind.months
       .map(
         (m, i) =>
           `<label class="check"><input type="radio" name="month" value="${esc(m.value)}"${
             i ? "" : " checked"
-          }> In ${esc(m.label)}</label>`,
+          }> ${esc(t.month.replace("{month}", m.label))}</label>`,
       )
       .join("");
     return `<form class="remind" id="remind" hidden novalidate>
-        <p>Leave your e-mail and we will send one reminder in the month you choose. Or leave it empty and we won’t ask you for ${Number(this.config.rules.snoozeDays) || 7} days.</p>
-        <div class="field"><label for="email">Your e-mail (optional)</label>
+        <p>${t.remindIntro}</p>
+        <div class="field"><label for="email">${t.email}</label>
           <input type="email" id="email" autocomplete="email" aria-describedby="remind-error"></div>
-        <fieldset><legend>When should we write?</legend>${months}</fieldset>
-        <label class="check"><input type="checkbox" id="consent"> Yes, you may e-mail me this reminder (up to two e-mails).</label>
+        <fieldset><legend>${t.when}</legend>${months}</fieldset>
+        <label class="check"><input type="checkbox" id="consent"> ${t.consent}</label>
         <p class="error" id="remind-error" role="alert"></p>
-        <button type="submit" class="secondary">Remind me</button>
+        <button type="submit" class="secondary">${t.remind}</button>
       </form>
       <p class="status" role="status"></p>`;
   }
@@ -958,7 +963,7 @@ class SupportPrompt extends HTMLElement {
         variant: this.variant,
       });
       if (!ok) {
-        error.textContent = json.error || "Sorry, that did not work. Please try again.";
+        error.textContent = json.error || this.config.words.failed;
         if (json.fields?.email) email.setAttribute("aria-invalid", "true");
         (json.fields?.consent ? $("#consent") : email).focus();
         return;
@@ -967,7 +972,7 @@ class SupportPrompt extends HTMLElement {
     } else {
       const days = Number(this.config.rules.snoozeDays) || 7;
       answer = {
-        message: `Thank you. We won’t ask you to support us for ${days} days on this device.`,
+        message: this.config.words.snoozed,
         until: new Date(Date.now() + days * DAY_MS).toISOString(),
       };
     }

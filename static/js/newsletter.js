@@ -8,7 +8,7 @@ function enhance(form) {
     event.preventDefault();
     if (!form.reportValidity()) return;
     button.disabled = true;
-    status.textContent = "Signing you up…";
+    status.textContent = form.dataset.pending; // in the page's language
     try {
       const response = await fetch(form.action, {
         method: "POST",

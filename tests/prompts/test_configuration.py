@@ -73,7 +73,7 @@ def test_any_site_may_read_it_and_it_says_so_once_for_all(make_app):
 @pytest.mark.parametrize(
     "query, status, words",
     [
-        ("?lang=xx", 404, "prompts in en only"),
+        ("?lang=xx", 404, "pages in en, ru only"),
         ("?lang=%00", 400, "character we cannot accept"),
         ("?lang=en&placement=banner", 400, "Unknown parameter 'placement'"),
         ("?cachebuster=1", 400, "Unknown parameter"),

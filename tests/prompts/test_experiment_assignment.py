@@ -11,6 +11,7 @@ import pytest
 
 from donations.experiments import service
 from donations.experiments.models import Experiment
+from donations.prompts.configuration import configuration
 from tests.prompts.node import READ_INPUT, run_module
 
 EXPERIMENTS = [
@@ -87,7 +88,7 @@ const { decidePage, applyExperiments, explain } = component;
 const out = input.cases.map((c) => {
   const decisions = decidePage(c.state, c.rules, c.placements, c.now, { force: c.force });
   applyExperiments(decisions, c.experiments, c.reader);
-  for (const d of Object.values(decisions)) d.why = explain(d);
+  for (const d of Object.values(decisions)) d.why = explain(d, input.words, "en");
   return decisions;
 });
 process.stdout.write(JSON.stringify(out));
@@ -140,8 +141,10 @@ def a_reader_in(half: str) -> str:
     return next(r for r in READERS if (service.bucket(r, "end-test") < 0.5) == (half == "holdback"))
 
 
-@pytest.fixture(scope="module")
-def applied():
+@pytest.fixture
+def applied(app):
+    with app.test_request_context("/api/prompt/config?lang=en"):
+        english_words = configuration("en")["words"]
     cases = [
         # A reader in the holdback who would see both asks.
         dict(reader=a_reader_in("holdback"), state=reader_state(4)),
@@ -157,7 +160,7 @@ def applied():
             rules=RULES, placements=["article-end", "banner"], now=NOW,
             experiments=[HOLDBACK_ALL, ONE_VARIANT], force=case.get("force", False),
         )  # fmt: skip
-    return run_module(APPLY, {"cases": cases})
+    return run_module(APPLY, {"cases": cases, "words": english_words})
 
 
 def test_the_holdback_sees_no_ask_while_its_view_still_counts(applied):
