@@ -45,4 +45,6 @@ class Reminder(db.Model):
     article_slug: Mapped[str | None] = mapped_column(String(200))
     placement: Mapped[str | None] = mapped_column(String(30))
     variant: Mapped[str | None] = mapped_column(String(60))  # the experiment variant that asked
+    # The language of the page the reader asked on: the e-mails about it speak it (platform/i18n).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

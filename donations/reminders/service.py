@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_date, gettext
 from sqlalchemy import and_, case, func, or_, select, update
 
 from donations.payments.enums import CONFIRMED
@@ -21,6 +22,7 @@ from donations.payments.models import Pledge
 from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import page_language, speaking
 from donations.platform.mail import send_email
 from donations.platform.web import external_url
 from donations.reminders.models import MAX_SENDS, Reminder, new_cancel_code
@@ -149,12 +151,15 @@ def remind(
         cancel_code=new_cancel_code(),
         consent_text=consent_text(),
         consented_at=now,
+        language=page_language(),
     )
     sent = Reminder.__table__.c.confirmation_sent_at
     owed_again = case((sent < now - CONFIRMATION_EVERY, None), else_=sent)
     db.session.execute(
         statement.on_conflict_do_update(
-            index_elements=["email", "month"], set_={"confirmation_sent_at": owed_again}
+            index_elements=["email", "month"],
+            # The confirmation owed speaks the language they asked in this time.
+            set_={"confirmation_sent_at": owed_again, "language": statement.excluded.language},
         )
     )
     db.session.commit()
@@ -258,37 +263,49 @@ def send_due(now: datetime | None = None) -> int:
 def _send(reminder: Reminder, *, second: bool) -> None:
     name = current_app.config["NEWSROOM_NAME"]
     variant = "second" if second else "first"
-    subject = f"A last reminder from {name}" if second else f"Your reminder to support {name}"
-    send_email(
-        reminder.email,
-        subject,
-        "reminder",
-        neutral_subject="A last reminder" if second else "Your reminder",
-        newsroom=name,
-        second=second,
-        donate_url=external_url(
-            "support.form",
-            frequency="monthly",
-            placement="reminder",
-            prompt="reminder",
-            variant=variant,
-            article=reminder.article_slug or None,
-        ),
-        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
-        month=reminder.month.strftime("%B %Y"),
-    )
+    with speaking(reminder.language):
+        if second:
+            subject = gettext("A last reminder from %(newsroom)s", newsroom=name)
+            neutral = gettext("A last reminder")
+        else:
+            subject = gettext("Your reminder to support %(newsroom)s", newsroom=name)
+            neutral = gettext("Your reminder")
+        send_email(
+            reminder.email,
+            subject,
+            "reminder",
+            neutral_subject=neutral,
+            newsroom=name,
+            second=second,
+            donate_url=external_url(
+                "support.form",
+                frequency="monthly",
+                placement="reminder",
+                prompt="reminder",
+                variant=variant,
+                article=reminder.article_slug or None,
+            ),
+            cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
+            month=_month_in_words(reminder.month),
+        )
 
 
 def _send_confirmation(reminder: Reminder) -> None:
     name = current_app.config["NEWSROOM_NAME"]
-    send_email(
-        reminder.email,
-        f"Please confirm your reminder from {name}",
-        "reminder_confirm",
-        neutral_subject="Please confirm your request",
-        newsroom=name,
-        month=reminder.month.strftime("%B %Y"),
-        confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),
-        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
-        kept_days=UNCONFIRMED_KEPT.days,
-    )
+    with speaking(reminder.language):
+        send_email(
+            reminder.email,
+            gettext("Please confirm your reminder from %(newsroom)s", newsroom=name),
+            "reminder_confirm",
+            neutral_subject=gettext("Please confirm your request"),
+            newsroom=name,
+            month=_month_in_words(reminder.month),
+            confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),
+            cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
+            kept_days=UNCONFIRMED_KEPT.days,
+        )
+
+
+def _month_in_words(first_day: date) -> str:
+    """"May 2025" / "май 2025 г.": the month on its own, as the locale names it."""
+    return format_date(first_day, "LLLL y")
