@@ -17,8 +17,10 @@ from flask import current_app
 from flask_babel import format_date, gettext
 from sqlalchemy import and_, case, func, or_, select, update
 
-from donations.payments.enums import CONFIRMED
+from donations.payments.amounts import donation_rules
+from donations.payments.enums import CONFIRMED, Frequency
 from donations.payments.models import Pledge
+from donations.payments.money import Money
 from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
@@ -287,6 +289,7 @@ def _send(reminder: Reminder, *, second: bool) -> None:
             ),
             cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
             month=_month_in_words(reminder.month),
+            minimum=_monthly_minimum(),
         )
 
 
@@ -306,6 +309,12 @@ def _send_confirmation(reminder: Reminder) -> None:
         )
 
 
+def _monthly_minimum() -> Money:
+    """The smallest monthly gift, in the currency the form starts with: "from just $2"."""
+    rules = donation_rules()
+    return Money(rules.rule(Frequency.MONTHLY).minimum, rules.default_currency)
+
+
 def _month_in_words(first_day: date) -> str:
-    """"May 2025" / "май 2025 г.": the month on its own, as the locale names it."""
+    """The month on its own, as the locale names it: "May 2025", "май 2025"."""
     return format_date(first_day, "LLLL y")
