@@ -119,7 +119,7 @@ def test_an_english_gift_is_thanked_in_english_without_lang_in_its_links(world):
         (
             "?lang=ru",
             "ru",
-            "Поддержать The Moscow Times",
+            "Поддержка The Moscow Times",
             f"Разовая поддержка The Moscow Times: 10{NBSP}$",
         ),
         ("", "en", "Support The Moscow Times", "One-off support for The Moscow Times: $10"),
@@ -184,7 +184,7 @@ def test_a_reminder_asked_for_on_a_russian_page_is_confirmed_and_sent_in_russian
     donate = re.search(r"(http://localhost/support\S+)", text).group(1)
     assert "lang=ru" in donate and "placement=reminder" in donate
     html = reminded.get_body(("html",)).get_content()
-    assert "Поддержать The Moscow Times" in html and '<html lang="ru">' in html
+    assert "Поддержите The Moscow Times" in html and '<html lang="ru">' in html
 
 
 def test_a_newsletter_sign_up_on_a_russian_page_is_confirmed_in_russian(make_app, smtp_inbox):

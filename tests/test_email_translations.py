@@ -23,7 +23,13 @@ SENDERS = [
     "donations/newsletter/service.py",
     "donations/receipts/statements.py",
 ]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_gettext": None,
+}
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -51,20 +57,20 @@ def test_every_word_of_a_reader_email_is_marked(template):
         assert unmarked(file.read()) == []
 
 
-def email_messages() -> list[tuple[str, str | tuple[str, ...]]]:
+def email_messages() -> list[tuple[str, str | tuple[str, ...], str | None]]:
     options = {"trimmed": "true", "extensions": "jinja2.ext.i18n"}
     found = []
     for name in reader_emails():
         path = os.path.join(EMAILS, name)
-        for _line, message, _comments, _context in extract_from_file(
+        for _line, message, _comments, context in extract_from_file(
             "jinja2", path, keywords=KEYWORDS, options=options
         ):
-            found.append((f"templates/emails/{name}", message))
+            found.append((f"templates/emails/{name}", message, context))
     for path in SENDERS:
-        for _line, message, _comments, _context in extract_from_file(
+        for _line, message, _comments, context in extract_from_file(
             "python", os.path.join(ROOT, path), keywords=KEYWORDS
         ):
-            found.append((path, message))
+            found.append((path, message, context))
     return found
 
 
@@ -75,14 +81,14 @@ def russian():
 
 
 def test_the_emails_have_words_to_translate():
-    sources = {source for source, _ in email_messages()}
+    sources = {source for source, _message, _context in email_messages()}
     assert len(sources) == len(reader_emails()) - 2 + len(SENDERS)  # the two layouts: none
 
 
-@pytest.mark.parametrize(("source", "message"), email_messages())
-def test_russian_translates_every_email_message(russian, source, message):
+@pytest.mark.parametrize(("source", "message", "context"), email_messages())
+def test_russian_translates_every_email_message(russian, source, message, context):
     msgid = message if isinstance(message, str) else message[0]
-    entry = russian.get(msgid)
+    entry = russian.get(msgid, context=context)
     assert entry is not None, f"{source}: {msgid!r} is not in the catalogue (make translations)"
     assert not entry.fuzzy, f"{source}: {msgid!r} is fuzzy"
     forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)

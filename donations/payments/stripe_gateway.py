@@ -10,7 +10,7 @@ from typing import Any
 
 import stripe
 from flask import Flask, current_app
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 
 from donations.payments.enums import Frequency
 from donations.payments.models import Payment, Pledge
@@ -136,7 +136,8 @@ class StripeGateway:
     def _product_name(self, pledge: Pledge) -> str:
         """What Checkout and the donor's receipts from Stripe call the gift, in their language."""
         with speaking(pledge.language):
-            return gettext("Support %(newsroom)s", newsroom=self._newsroom_name)
+            # A name, not the call to action the pages' "Support %(newsroom)s" is.
+            return pgettext("product", "Support %(newsroom)s", newsroom=self._newsroom_name)
 
     def _description(self, pledge: Pledge) -> str:
         """What the donor's bank statement and Stripe's dashboard call the pledge's payments,
