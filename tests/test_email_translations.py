@@ -17,6 +17,7 @@ STAFF_EMAILS = {"staff_sign_in_throttled.txt", "test.txt"}
 # The Python that writes e-mails' subjects and words, and Checkout's.
 SENDERS = [
     "donations/payments/notices.py",
+    "donations/payments/purpose.py",
     "donations/payments/recovery.py",
     "donations/payments/stripe_gateway.py",
     "donations/reminders/service.py",

@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from donations.payments.amounts import pledge_summary
 from donations.payments.donor_links import SIGN_IN, manage_url, max_age_hours, sign_in_url
 from donations.payments.models import DonorNotice, Payment, Pledge
 from donations.payments.pledges import conversion_of, first_of_next_month, monthly_offer
+from donations.payments.purpose import purpose
 from donations.platform.database import insert_unless_stored, utcnow
 from donations.platform.extensions import db
 from donations.platform.i18n import speaking
@@ -114,22 +115,12 @@ def receipt_details(kind: str, pledge: Pledge, reference: str | None) -> dict[st
     return {
         "payment": payment,
         "reference": payment and (payment.stripe_invoice_id or payment.stripe_payment_intent_id),
-        "purpose": purpose(pledge),
+        "purpose": purpose(pledge, current_app.config["NEWSROOM_NAME"]),
         "first_payment": first_of_next_month(pledge.created_at)
         if pledge.converted_from_id and payment is None
         else None,
         "offer_url": offer_url,
     }
-
-
-def purpose(pledge: Pledge) -> str:
-    """What a payment was for, as a receipt says it: "Monthly support for The Moscow Times"."""
-    newsroom = current_app.config["NEWSROOM_NAME"]
-    if pledge.frequency == "monthly":
-        return gettext("Monthly support for %(newsroom)s", newsroom=newsroom)
-    if pledge.frequency == "annual":
-        return gettext("Annual support for %(newsroom)s", newsroom=newsroom)
-    return gettext("One-off support for %(newsroom)s", newsroom=newsroom)
 
 
 def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:

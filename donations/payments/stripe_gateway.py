@@ -10,10 +10,10 @@ from typing import Any
 
 import stripe
 from flask import Flask, current_app
-from flask_babel import gettext, pgettext
+from flask_babel import pgettext
 
-from donations.payments.enums import Frequency
 from donations.payments.models import Payment, Pledge
+from donations.payments.purpose import purpose
 from donations.platform.i18n import speaking
 
 # The languages Checkout speaks (Session's `locale`, as Stripe publishes it); a pledge in
@@ -141,16 +141,9 @@ class StripeGateway:
 
     def _description(self, pledge: Pledge) -> str:
         """What the donor's bank statement and Stripe's dashboard call the pledge's payments,
-        in the donor's language (the same words as their receipts: payments/notices.py)."""
-        newsroom = self._newsroom_name
+        in the donor's language."""
         with speaking(pledge.language):
-            if pledge.frequency == Frequency.MONTHLY:
-                purpose = gettext("Monthly support for %(newsroom)s", newsroom=newsroom)
-            elif pledge.frequency == Frequency.ANNUAL:
-                purpose = gettext("Annual support for %(newsroom)s", newsroom=newsroom)
-            else:
-                purpose = gettext("One-off support for %(newsroom)s", newsroom=newsroom)
-            return f"{purpose}: {pledge.money.format()}"
+            return f"{purpose(pledge, self._newsroom_name)}: {pledge.money.format()}"
 
     def reusable_card(self, payment_intent_id: str, customer_id: str) -> str | None:
         """The card that paid a one-off gift, if it was saved on the customer for payments
