@@ -31,6 +31,8 @@ class NewsletterSubscriber(db.Model):
     # None while a confirmation e-mail is owed (a new sign-up, or one asked again a day later).
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language of the page they signed up on: the e-mails about it speak it (platform/i18n).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

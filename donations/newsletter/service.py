@@ -17,6 +17,7 @@ from donations.newsletter.models import NewsletterSubscriber, new_code
 from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import page_language, speaking
 from donations.platform.mail import send_email
 from donations.platform.signing import signer
 from donations.platform.web import external_url, site_path
@@ -74,12 +75,15 @@ def subscribe(email: str, now: datetime | None = None) -> None:
         consent_text=consent_text(),
         consented_at=now,
         created_at=now,
+        language=page_language(),
     )
     sent = NewsletterSubscriber.__table__.c.confirmation_sent_at
     owed_again = case((sent < now - CONFIRMATION_EVERY, None), else_=sent)
     db.session.execute(
         statement.on_conflict_do_update(
-            index_elements=["email"], set_={"confirmation_sent_at": owed_again}
+            index_elements=["email"],
+            # The confirmation owed speaks the language they signed up in this time.
+            set_={"confirmation_sent_at": owed_again, "language": statement.excluded.language},
         )
     )
     db.session.commit()
@@ -158,17 +162,18 @@ def send_confirmations(now: datetime | None = None) -> int:
 
 def _send_confirmation(subscriber: NewsletterSubscriber) -> None:
     name = current_app.config["NEWSROOM_NAME"]
-    send_email(
-        subscriber.email,
-        f"Please confirm your {name} newsletter",
-        "newsletter_confirm",
-        neutral_subject="Please confirm your request",
-        headers=list_headers(subscriber),
-        newsroom=name,
-        confirm_url=external_url("newsletter.confirm", code=subscriber.code),
-        unsubscribe_url=unsubscribe_url(subscriber),
-        kept_days=UNCONFIRMED_KEPT.days,
-    )
+    with speaking(subscriber.language):
+        send_email(
+            subscriber.email,
+            gettext("Please confirm your %(newsroom)s newsletter", newsroom=name),
+            "newsletter_confirm",
+            neutral_subject=gettext("Please confirm your request"),
+            headers=list_headers(subscriber),
+            newsroom=name,
+            confirm_url=external_url("newsletter.confirm", code=subscriber.code),
+            unsubscribe_url=unsubscribe_url(subscriber),
+            kept_days=UNCONFIRMED_KEPT.days,
+        )
 
 
 @dataclass(frozen=True)

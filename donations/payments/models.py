@@ -111,6 +111,8 @@ class Pledge(db.Model):
     referrer: Mapped[str | None] = mapped_column(String(500))
     # The monthly offer before Checkout (a one-off under UPSELL_BELOW): UpsellStep's values.
     upsell: Mapped[str | None] = mapped_column(String(10))
+    # The language of the page the reader gave on: the e-mails about it speak it (platform/i18n).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from donations.payments import anniversaries
@@ -19,8 +20,10 @@ from donations.payments.amounts import pledge_summary
 from donations.payments.donor_links import SIGN_IN, manage_url, max_age_hours, sign_in_url
 from donations.payments.models import DonorNotice, Payment, Pledge
 from donations.payments.pledges import conversion_of, first_of_next_month, monthly_offer
+from donations.payments.purpose import purpose
 from donations.platform.database import insert_unless_stored, utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import speaking
 from donations.platform.mail import MailError, send_email
 from donations.platform.web import external_url
 
@@ -29,22 +32,23 @@ log = logging.getLogger(__name__)
 # A queued e-mail that failed this often (a bad address, a long outage) stays unsent, logged.
 MAX_ATTEMPTS = 5
 
+# In the pledge's language: read (str) while deliver() speaks it.
 SUBJECTS = {
-    "thank_you": "Thank you for supporting {newsroom}",
-    "receipt": "Your receipt from {newsroom}",
-    "payment_failed": "Your payment to {newsroom} did not go through",
-    "manage_link": "Manage your donation to {newsroom}",
-    "supporter_sign_in": "Your supporter link from {newsroom}",
-    "anniversary": "Thank you for your support of {newsroom}",
+    "thank_you": lazy_gettext("Thank you for supporting {newsroom}"),
+    "receipt": lazy_gettext("Your receipt from {newsroom}"),
+    "payment_failed": lazy_gettext("Your payment to {newsroom} did not go through"),
+    "manage_link": lazy_gettext("Manage your donation to {newsroom}"),
+    "supporter_sign_in": lazy_gettext("Your supporter link from {newsroom}"),
+    "anniversary": lazy_gettext("Thank you for your support of {newsroom}"),
 }
 # The same under DONOR_SAFETY: nothing in the subject says whom the reader supports.
 NEUTRAL_SUBJECTS = {
-    "thank_you": "Your receipt",
-    "receipt": "Your payment receipt",
-    "payment_failed": "A payment did not go through",
-    "manage_link": "The link you asked for",
-    "supporter_sign_in": "Your sign-in link",
-    "anniversary": "A note of thanks",
+    "thank_you": lazy_gettext("Your receipt"),
+    "receipt": lazy_gettext("Your payment receipt"),
+    "payment_failed": lazy_gettext("A payment did not go through"),
+    "manage_link": lazy_gettext("The link you asked for"),
+    "supporter_sign_in": lazy_gettext("Your sign-in link"),
+    "anniversary": lazy_gettext("A note of thanks"),
 }
 TEMPLATES = {
     "thank_you": "donor_thank_you",
@@ -71,10 +75,15 @@ def send_to_donor(kind: str, pledge: Pledge) -> bool:
 
 
 def deliver(kind: str, pledge: Pledge, reference: str | None = None) -> None:
-    """Render and send one donor e-mail; MailError when the mail server refuses. `reference`
-    is the queued notice's (a receipt's invoice)."""
+    """Render and send one donor e-mail, in the language they gave in; MailError when the mail
+    server refuses. `reference` is the queued notice's (a receipt's invoice)."""
     if not pledge.email:
         return
+    with speaking(pledge.language):
+        _deliver(kind, pledge, reference)
+
+
+def _deliver(kind: str, pledge: Pledge, reference: str | None) -> None:
     newsroom = current_app.config["NEWSROOM_NAME"]
     if kind == "supporter_sign_in":
         details = {"link": sign_in_url(pledge), "hours": max_age_hours(SIGN_IN)}
@@ -86,9 +95,9 @@ def deliver(kind: str, pledge: Pledge, reference: str | None = None) -> None:
         details.update(anniversaries.email_details(pledge, reference))
     send_email(
         pledge.email,
-        SUBJECTS[kind].format(newsroom=newsroom),
+        str(SUBJECTS[kind]).format(newsroom=newsroom),
         TEMPLATES[kind],
-        neutral_subject=NEUTRAL_SUBJECTS[kind],
+        neutral_subject=str(NEUTRAL_SUBJECTS[kind]),
         pledge=pledge,
         summary=pledge_summary(pledge.frequency, pledge.money),
         newsroom=newsroom,
@@ -112,18 +121,12 @@ def receipt_details(kind: str, pledge: Pledge, reference: str | None) -> dict[st
     return {
         "payment": payment,
         "reference": payment and (payment.stripe_invoice_id or payment.stripe_payment_intent_id),
-        "purpose": purpose(pledge),
+        "purpose": purpose(pledge, current_app.config["NEWSROOM_NAME"]),
         "first_payment": first_of_next_month(pledge.created_at)
         if pledge.converted_from_id and payment is None
         else None,
         "offer_url": offer_url,
     }
-
-
-def purpose(pledge: Pledge) -> str:
-    """What a payment was for, as a receipt says it: "Monthly support for The Moscow Times"."""
-    cadence = {"once": "One-off", "monthly": "Monthly", "annual": "Annual"}[pledge.frequency]
-    return f"{cadence} support for {current_app.config['NEWSROOM_NAME']}"
 
 
 def queue_notices(pledge: Pledge, notices: list[tuple[str, str]]) -> None:

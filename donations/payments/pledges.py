@@ -16,6 +16,7 @@ from donations.payments.money import Money
 from donations.payments.stripe_gateway import CheckoutSession, PaymentServiceError, gateway
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import page_language
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def start_pledge(request: PledgeRequest) -> Pledge:
         variant=attribution.variant,
         referrer=(attribution.referrer or "")[:500] or None,
         upsell=request.upsell,
+        language=page_language(),
     )
     db.session.add(pledge)
     db.session.commit()
@@ -177,6 +179,7 @@ def _store_conversion(gift: Pledge, offer: MonthlyOffer) -> Pledge:
         converted_from_id=gift.id,
         article_slug=gift.article_slug,
         placement=Placement.THANK_YOU,
+        language=gift.language,
     )
     db.session.add(pledge)
     try:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import exists, func, or_, select
 
 from donations.payments.amounts import pledge_summary
@@ -22,6 +23,7 @@ from donations.payments.enums import CONFIRMED
 from donations.payments.models import CheckoutRecovery, Pledge, new_stop_code
 from donations.platform.database import insert_unless_stored, utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import speaking
 from donations.platform.mail import MailError, send_email
 from donations.platform.web import external_url
 
@@ -143,16 +145,17 @@ def is_last(recovery: CheckoutRecovery) -> bool:
 def _deliver(recovery: CheckoutRecovery) -> None:
     pledge = recovery.pledge
     newsroom = current_app.config["NEWSROOM_NAME"]
-    send_email(
-        recovery.email,
-        f"Your gift to {newsroom} is waiting",
-        "checkout_recovery",
-        newsroom=newsroom,
-        summary=pledge_summary(pledge.frequency, pledge.money),
-        finish_url=recovery.recovery_url or form_url(pledge),
-        stop_url=external_url("support.stop_recovery", code=recovery.stop_code),
-        last=is_last(recovery),
-    )
+    with speaking(pledge.language):
+        send_email(
+            recovery.email,
+            gettext("Your gift to %(newsroom)s is waiting", newsroom=newsroom),
+            "checkout_recovery",
+            newsroom=newsroom,
+            summary=pledge_summary(pledge.frequency, pledge.money),
+            finish_url=recovery.recovery_url or form_url(pledge),
+            stop_url=external_url("support.stop_recovery", code=recovery.stop_code),
+            last=is_last(recovery),
+        )
 
 
 def form_url(pledge: Pledge) -> str:

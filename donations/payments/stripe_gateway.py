@@ -10,11 +10,21 @@ from typing import Any
 
 import stripe
 from flask import Flask, current_app
+from flask_babel import pgettext
 
-from donations.payments.enums import Frequency
 from donations.payments.models import Payment, Pledge
+from donations.payments.purpose import purpose
+from donations.platform.i18n import speaking
 
-CADENCE = {Frequency.ONCE: "one-off", Frequency.MONTHLY: "monthly", Frequency.ANNUAL: "annual"}
+# The languages Checkout speaks (Session's `locale`, as Stripe publishes it); a pledge in
+# another leaves Checkout to the reader's browser.
+# fmt: off
+CHECKOUT_LOCALES = frozenset({
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fil", "fr", "hr", "hu", "id", "it",
+    "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sv",
+    "th", "tr", "vi", "zh",
+})
+# fmt: on
 # The API version every request is sent with (stripe-python's pin), and the one the webhook
 # handlers read events in: an event rendered at another version is refused.
 API_VERSION: str = stripe.api_version
@@ -81,9 +91,11 @@ class StripeGateway:
         price_data: dict[str, Any] = {
             "currency": pledge.currency,
             "unit_amount": pledge.amount,
-            "product_data": {"name": f"Support {self._newsroom_name}"},
+            "product_data": {"name": self._product_name(pledge)},
         }
         params: dict[str, Any] = {
+            # Checkout's own words in the language the reader gave in, like ours.
+            "locale": pledge.language if pledge.language in CHECKOUT_LOCALES else "auto",
             "line_items": [{"price_data": price_data, "quantity": 1}],
             "success_url": success_url,
             "cancel_url": cancel_url,
@@ -121,12 +133,17 @@ class StripeGateway:
         )
         return CheckoutSession(id=session.id, url=session.url)
 
+    def _product_name(self, pledge: Pledge) -> str:
+        """What Checkout and the donor's receipts from Stripe call the gift, in their language."""
+        with speaking(pledge.language):
+            # A name, not the call to action the pages' "Support %(newsroom)s" is.
+            return pgettext("product", "Support %(newsroom)s", newsroom=self._newsroom_name)
+
     def _description(self, pledge: Pledge) -> str:
-        """What the donor's bank statement and Stripe's dashboard call the pledge's payments."""
-        return (
-            f"{CADENCE[pledge.frequency].capitalize()} support for {self._newsroom_name}: "
-            f"{pledge.money.format('en')}"
-        )
+        """What the donor's bank statement and Stripe's dashboard call the pledge's payments,
+        in the donor's language."""
+        with speaking(pledge.language):
+            return f"{purpose(pledge, self._newsroom_name)}: {pledge.money.format()}"
 
     def payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
         """A payment intent as its `payment_intent.succeeded` webhook would bring it."""
@@ -142,7 +159,7 @@ class StripeGateway:
         metadata = {"pledge_id": pledge.public_id, "frequency": pledge.frequency}
         product = self._call(
             self._client.v1.products.create,
-            {"name": f"Support {self._newsroom_name}", "metadata": metadata},
+            {"name": self._product_name(pledge), "metadata": metadata},
             {"idempotency_key": f"product-{pledge.public_id}"},
         )
         subscription = self._call(

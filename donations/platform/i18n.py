@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, abort, current_app, g, has_app_context, has_request_context, request
-from flask_babel import get_locale, refresh
+from flask_babel import force_locale, get_locale, refresh
 
 from donations.platform.extensions import babel
 
@@ -61,6 +62,17 @@ def speak(language: str) -> None:
 def page_language() -> str:
     """The language this page (or e-mail, under force_locale) is in: `<html lang>`."""
     return str(get_locale() or current_app.config["LANGUAGES"][0])
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """What is written for a reader away from their request (an e-mail a command or a webhook
+    sends, Checkout's words) speaks the language they were reading in, stored with what they
+    started: its words, money and dates, and the `lang` its links carry (_keep_language reads
+    the same locale). A language the newsroom no longer publishes in falls back to its first."""
+    languages = current_app.config["LANGUAGES"]
+    with force_locale(language if language in languages else languages[0]):
+        yield
 
 
 @dataclass(frozen=True)

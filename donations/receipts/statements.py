@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from donations.payments.models import Payment, Pledge
 from donations.payments.money import Money
 from donations.platform.database import insert_unless_stored, utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import speaking
 from donations.platform.mail import MailError, send_email
 from donations.receipts.models import YearEndStatement
 
@@ -125,13 +127,25 @@ def _next_unsent(year: int, failed: set[int]) -> YearEndStatement | None:
 def _send(statement: YearEndStatement) -> None:
     newsroom = current_app.config["NEWSROOM_NAME"]
     totals = [Money(amount, currency) for currency, amount in sorted(statement.totals.items())]
-    send_email(
-        statement.email,
-        f"Your {statement.year} donations to {newsroom}",
-        "year_end_statement",
-        neutral_subject=f"Your {statement.year} statement",
-        newsroom=newsroom,
-        year=statement.year,
-        totals=totals,
-        payments=statement.payments,
+    year = statement.year
+    with speaking(_language_of(statement.email)):
+        send_email(
+            statement.email,
+            gettext("Your %(year)s donations to %(newsroom)s", year=year, newsroom=newsroom),
+            "year_end_statement",
+            neutral_subject=gettext("Your %(year)s statement", year=year),
+            newsroom=newsroom,
+            year=year,
+            totals=totals,
+            payments=statement.payments,
+        )
+
+
+def _language_of(email: str) -> str | None:
+    """A statement sums up several pledges: it speaks the language the donor gave in last."""
+    return db.session.scalar(
+        select(Pledge.language)
+        .where(func.lower(Pledge.email) == email)
+        .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+        .limit(1)
     )

@@ -52,4 +52,6 @@ class Reminder(db.Model):
     gift_frequency: Mapped[str | None] = mapped_column(String(10))
     gift_amount: Mapped[int | None]
     gift_currency: Mapped[str | None] = mapped_column(String(3))
+    # The language of the page the reader asked on: the e-mails about it speak it (platform/i18n).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import and_, case, func, or_, select, update
 
-from donations.payments.amounts import EVERY
+from donations.payments.amounts import donation_rules, pledge_summary
 from donations.payments.enums import CONFIRMED, Frequency, PledgeStatus
 from donations.payments.models import Pledge
 from donations.payments.money import Money
@@ -25,6 +25,7 @@ from donations.payments.pledge_changes import WIN_BACK_MONTHS
 from donations.platform import outbox
 from donations.platform.database import insert_for, utcnow
 from donations.platform.extensions import db
+from donations.platform.i18n import page_language, speaking
 from donations.platform.mail import send_email
 from donations.platform.web import external_url
 from donations.reminders.models import MAX_SENDS, READER, WIN_BACK, Reminder, new_cancel_code
@@ -144,6 +145,7 @@ def schedule_win_back(email: str, months_ahead: int, frequency: Frequency, money
         "confirmation_sent_at": now,  # none is owed
         "cancelled_at": None,
         "created_at": now,
+        "language": page_language(),  # the manage page's: the donor's
     }
     statement = insert_for(db.session, Reminder).values(
         email=email, month=month, cancel_code=new_cancel_code(), **asked
@@ -223,12 +225,15 @@ def remind(
         cancel_code=new_cancel_code(),
         consent_text=consent_text(),
         consented_at=now,
+        language=page_language(),
     )
     sent = Reminder.__table__.c.confirmation_sent_at
     owed_again = case((sent < now - CONFIRMATION_EVERY, None), else_=sent)
     db.session.execute(
         statement.on_conflict_do_update(
-            index_elements=["email", "month"], set_={"confirmation_sent_at": owed_again}
+            index_elements=["email", "month"],
+            # The confirmation owed speaks the language they asked in this time.
+            set_={"confirmation_sent_at": owed_again, "language": statement.excluded.language},
         )
     )
     db.session.commit()
@@ -351,46 +356,54 @@ def send_due(now: datetime | None = None) -> int:
 def _send(reminder: Reminder, *, second: bool) -> None:
     name = current_app.config["NEWSROOM_NAME"]
     variant = "second" if second else "first"
-    subject = f"A last reminder from {name}" if second else f"Your reminder to support {name}"
-    if reminder.kind == WIN_BACK:
-        _send_win_back(reminder, subject, name, variant, second=second)
-        return
-    send_email(
-        reminder.email,
-        subject,
-        "reminder",
-        neutral_subject="A last reminder" if second else "Your reminder",
-        newsroom=name,
-        second=second,
-        donate_url=external_url(
-            "support.form",
-            frequency="monthly",
-            placement="reminder",
-            prompt="reminder",
-            variant=variant,
-            article=reminder.article_slug or None,
-        ),
-        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
-        month=reminder.month.strftime("%B %Y"),
-    )
+    with speaking(reminder.language):
+        if second:
+            subject = gettext("A last reminder from %(newsroom)s", newsroom=name)
+            neutral = gettext("A last reminder")
+        else:
+            subject = gettext("Your reminder to support %(newsroom)s", newsroom=name)
+            neutral = gettext("Your reminder")
+        if reminder.kind == WIN_BACK:
+            _send_win_back(reminder, subject, neutral, name, variant, second=second)
+            return
+        send_email(
+            reminder.email,
+            subject,
+            "reminder",
+            neutral_subject=neutral,
+            newsroom=name,
+            second=second,
+            donate_url=external_url(
+                "support.form",
+                frequency="monthly",
+                placement="reminder",
+                prompt="reminder",
+                variant=variant,
+                article=reminder.article_slug or None,
+            ),
+            cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
+            month=_month_in_words(reminder.month),
+            minimum=_monthly_minimum(),
+        )
 
 
 def _send_win_back(
-    reminder: Reminder, subject: str, name: str, variant: str, *, second: bool
+    reminder: Reminder, subject: str, neutral: str, name: str, variant: str, *, second: bool
 ) -> None:
     """The reminder a donor asked for on cancelling: their last gift, one click to give it
-    again (the donation form prefilled with its cadence and amount)."""
+    again (the donation form prefilled with its cadence and amount). In the reminder's
+    language, as _send() speaks it."""
     frequency = Frequency(reminder.gift_frequency)
     gift = Money(reminder.gift_amount, reminder.gift_currency)
     send_email(
         reminder.email,
         subject,
         "reminder_win_back",
-        neutral_subject="A last reminder" if second else "Your reminder",
+        neutral_subject=neutral,
         newsroom=name,
         second=second,
-        gift=f"{gift} {EVERY[frequency]}",
-        asked_on=reminder.created_at.strftime("%B %-d, %Y"),
+        gift=pledge_summary(frequency, gift),
+        asked_on=format_date(reminder.created_at, "long"),
         donate_url=external_url(
             "support.form",
             frequency=str(frequency),
@@ -401,20 +414,32 @@ def _send_win_back(
             variant=variant,
         ),
         cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
-        month=reminder.month.strftime("%B %Y"),
+        month=_month_in_words(reminder.month),
     )
 
 
 def _send_confirmation(reminder: Reminder) -> None:
     name = current_app.config["NEWSROOM_NAME"]
-    send_email(
-        reminder.email,
-        f"Please confirm your reminder from {name}",
-        "reminder_confirm",
-        neutral_subject="Please confirm your request",
-        newsroom=name,
-        month=reminder.month.strftime("%B %Y"),
-        confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),
-        cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
-        kept_days=UNCONFIRMED_KEPT.days,
-    )
+    with speaking(reminder.language):
+        send_email(
+            reminder.email,
+            gettext("Please confirm your reminder from %(newsroom)s", newsroom=name),
+            "reminder_confirm",
+            neutral_subject=gettext("Please confirm your request"),
+            newsroom=name,
+            month=_month_in_words(reminder.month),
+            confirm_url=external_url("reminders.confirm", code=reminder.cancel_code),
+            cancel_url=external_url("reminders.cancel", code=reminder.cancel_code),
+            kept_days=UNCONFIRMED_KEPT.days,
+        )
+
+
+def _monthly_minimum() -> Money:
+    """The smallest monthly gift, in the currency the form starts with: "from just $2"."""
+    rules = donation_rules()
+    return Money(rules.rule(Frequency.MONTHLY).minimum, rules.default_currency)
+
+
+def _month_in_words(first_day: date) -> str:
+    """The month on its own, as the locale names it: "May 2025", "май 2025"."""
+    return format_date(first_day, "LLLL y")
