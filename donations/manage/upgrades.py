@@ -5,6 +5,7 @@ from its next payment, once."""
 from __future__ import annotations
 
 from flask import Response, abort, render_template
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from donations.manage import bp
@@ -51,7 +52,7 @@ def confirm_upgrade(token: str):
     except anniversaries.OfferUnusable as error:
         return unusable(error)
     if not FlaskForm().validate_on_submit():
-        abort(400, description="This form has expired. Please open the link again.")
+        abort(400, description=gettext("This form has expired. Please open the link again."))
     try:
         anniversaries.accept(offer)
     except anniversaries.OfferUnusable as error:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext
+
 from donations.payments.amounts import AmountRules
 from donations.payments.enums import Frequency
 from donations.payments.models import Pledge, PledgeChange, StripeEvent
@@ -20,12 +22,12 @@ from donations.platform.extensions import db
 # Why donors stop, in their words; the page shows them in random order, so the first one
 # listed is not the one most often picked.
 CANCEL_REASONS = {
-    "cost": "I can't afford it right now",
-    "break": "I'm taking a break from the news",
-    "once": "I'd rather give once in a while",
-    "coverage": "I'm unhappy with the coverage",
-    "elsewhere": "I support other causes now",
-    "other": "Something else",
+    "cost": lazy_gettext("I can't afford it right now"),
+    "break": lazy_gettext("I'm taking a break from the news"),
+    "once": lazy_gettext("I'd rather give once in a while"),
+    "coverage": lazy_gettext("I'm unhappy with the coverage"),
+    "elsewhere": lazy_gettext("I support other causes now"),
+    "other": lazy_gettext("Something else"),
 }
 REASON_TEXT_MAX = 500
 PAUSE_MONTHS = (1, 2, 3)

@@ -115,9 +115,13 @@ def reminder_figures(since: datetime) -> ReminderFigures:
 
 def win_back_consent_text(months_ahead: int) -> str:
     name = current_app.config["NEWSROOM_NAME"]
-    return (
-        f"On cancelling my donation I asked {name} to e-mail me in {months_ahead} months, and "
-        "once more a week later if I have not given, to invite me back. I can cancel at any time."
+    return ngettext(
+        "On cancelling my donation I asked %(newsroom)s to e-mail me in %(num)d month, and once "
+        "more a week later if I have not given, to invite me back. I can cancel at any time.",
+        "On cancelling my donation I asked %(newsroom)s to e-mail me in %(num)d months, and once "
+        "more a week later if I have not given, to invite me back. I can cancel at any time.",
+        months_ahead,
+        newsroom=name,
     )
 
 
