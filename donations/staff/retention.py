@@ -231,7 +231,7 @@ def churn_reasons(w: Window) -> list[Reason]:
         PledgeChange.kind == "cancel", PledgeChange.created_at >= w.start
     )
     found = {
-        CANCEL_REASONS.get(reason or "", "Something else"): count
+        str(CANCEL_REASONS.get(reason or "", CANCEL_REASONS["other"])): count
         for reason, count in db.session.execute(donors.group_by(PledgeChange.reason))
     }
     gave_a_reason = select(PledgeChange.pledge_id).where(PledgeChange.kind == "cancel")

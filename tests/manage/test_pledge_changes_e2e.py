@@ -85,7 +85,7 @@ def test_a_cancellation_from_the_manage_page_stores_its_reason_and_ends_with_the
     pledge = donate(url, sandbox, "monthly", "5")
     browser, link, token = manage_page(url, pledge)
     form = browser.get(f"{link}/{pledge.public_id}/cancel", timeout=10)
-    assert all(label in html.unescape(form.text) for label in CANCEL_REASONS.values())
+    assert all(str(label) in html.unescape(form.text) for label in CANCEL_REASONS.values())
     done = browser.post(
         f"{link}/{pledge.public_id}/cancel",
         data={"csrf_token": token, "reason": "coverage", "reason_text": "x" * 900},
