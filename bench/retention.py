@@ -244,7 +244,8 @@ class RetentionRows:
         if not pledge["email"] or expired >= self.now:
             return
         abandoned = pledge["status"] in ("expired", "pending")
-        gave = pledge["status"] in CONFIRMED and rng.random() < 0.005
+        reminded = expired + HOUR <= self.now
+        gave = reminded and pledge["status"] in CONFIRMED and rng.random() < 0.005
         if not (gave or (abandoned and rng.random() < 0.85)):
             return
         due = [expired + HOUR, expired + 24 * HOUR]
