@@ -252,12 +252,9 @@ class Saves:
 def withdrawn_cancellations(w: Window) -> int:
     """Pledges whose scheduled cancellation was withdrawn in the period (Stripe's
     `previous_attributes.cancel_at_period_end` true, now false)."""
-    data = StripeEvent.payload["data"]
+    # The database's generated, indexed flag, not each event's JSON: 3.7 s → see README.
     stmt = select(func.count(func.distinct(StripeEvent.pledge_id))).where(
-        StripeEvent.type == "customer.subscription.updated",
-        StripeEvent.created_at >= w.start,
-        data["previous_attributes"]["cancel_at_period_end"].as_boolean().is_(True),
-        data["object"]["cancel_at_period_end"].as_boolean().is_(False),
+        StripeEvent.withdraws_cancellation.is_(True), StripeEvent.created_at >= w.start
     )
     return int(db.session.scalar(stmt) or 0)
 
