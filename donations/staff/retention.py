@@ -22,6 +22,7 @@ from donations.payments import goal
 from donations.payments.enums import CONFIRMED, PledgeStatus, UpsellStep
 from donations.payments.models import CheckoutRecovery, Payment, Pledge, PledgeChange, StripeEvent
 from donations.payments.pledge_changes import CANCEL_REASONS
+from donations.platform.caching import STAFF_YEAR_VALUE, remembered
 from donations.platform.database import UTCDateTime
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
@@ -180,8 +181,17 @@ class YearValue:
 
 def year_value(now: datetime) -> list[YearValue]:
     """Money kept in their first 12 months per recurring donor who started 12–23 months ago
-    (the newest whose first year is over)."""
+    (the newest whose first year is over).
+
+    Every first year it sums ended before this month began, so, like the overview's settled
+    days, it changes only when an old payment is refunded: kept for STAFF_SETTLED_CACHE_SECONDS
+    instead of summing some 350,000 payments on each visit (190 ms on 1M payments).
+    """
     this = now.year * 12 + now.month - 1
+    return remembered(STAFF_YEAR_VALUE, (this,), lambda: _year_value(this))
+
+
+def _year_value(this: int) -> list[YearValue]:
     first, last = month_start(this - 23), month_start(this - 11)
     mature = and_(
         Pledge.frequency.in_(RECURRING),

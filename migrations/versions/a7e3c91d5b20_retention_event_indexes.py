@@ -1,5 +1,5 @@
 """retention page indexes: stripe_event by type and time, a generated withdraws_cancellation;
-payment by pledge and time
+payment by pledge and time; pledge's status index covers status_changed_at
 
 The retention page reads events of one type in its period, counts withdrawn cancellations from
 an index instead of parsing every event's payload, and sums a pledge's first year of payments
@@ -62,9 +62,25 @@ def upgrade():
             postgresql_include=["amount", "refunded_amount"],
         )
         batch_op.drop_index(batch_op.f("ix_payment_pledge_id"))
+    with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.drop_index("ix_pledge_status_frequency")
+        batch_op.create_index(
+            "ix_pledge_status_frequency",
+            ["status", "frequency"],
+            unique=False,
+            postgresql_include=["currency", "amount", "created_at", "status_changed_at"],
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.drop_index("ix_pledge_status_frequency")
+        batch_op.create_index(
+            "ix_pledge_status_frequency",
+            ["status", "frequency"],
+            unique=False,
+            postgresql_include=["currency", "amount", "created_at"],
+        )
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payment_pledge_id"), ["pledge_id"], unique=False)
         batch_op.drop_index(batch_op.f("ix_payment_pledge_paid"))
