@@ -431,13 +431,13 @@ def figure_queries(app, runs: int) -> bool:
     """Each figure's queries on their own, for the last 30 and 365 days."""
     now = utcnow()
     fetches: dict[str, Callable[[], object]] = {
-        "cohort cells (churn, cohorts, curve)": retention.cohort_cells,
+        "cohort cells (churn, cohorts, curve)": lambda: retention.cohort_cells(now),
         "12-month value per new recurring donor (cached)": lambda: retention.year_value(now),
         "12-month value: its query": lambda: retention._year_value(now.year * 12 + now.month - 1),
         "goal": lambda: goal.progress(now),
     }
     with app.app_context():
-        cells = retention.cohort_cells()
+        cells = retention.cohort_cells(now)
     fetches["churn and cohort tables from the cells (Python)"] = lambda: (
         retention.monthly_churn(cells, now),
         retention.cohorts(cells, now),

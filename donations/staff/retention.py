@@ -56,8 +56,14 @@ class CohortCell:
     count: int
 
 
-def cohort_cells() -> list[CohortCell]:
-    """Recurring pledges that gave, counted by currency, start month and end month."""
+def cohort_cells(now: datetime) -> list[CohortCell]:
+    """Recurring pledges that gave, counted by currency, start month and end month; those that
+    ended before the 12 months shown are left out, as no churn month or cohort counts them."""
+    this = now.year * 12 + now.month - 1
+    ended_before = and_(
+        Pledge.status == PledgeStatus.CANCELED,
+        Pledge.status_changed_at < month_start(this - MONTHS + 1),
+    )
     started = month_number(Pledge.created_at)
     ended = case(
         (Pledge.status == PledgeStatus.CANCELED, month_number(Pledge.status_changed_at)),
@@ -66,6 +72,7 @@ def cohort_cells() -> list[CohortCell]:
     stmt = (
         select(Pledge.currency, started, ended, func.count())
         .where(Pledge.frequency.in_(RECURRING), Pledge.status.in_(CONFIRMED))
+        .where(~ended_before)  # SQLite, 1M payments: 198 → x ms
         .group_by(Pledge.currency, started, ended)
     )
     return [
@@ -398,7 +405,7 @@ class Retention:
 
 
 def retention(w: Window) -> Retention:
-    cells = cohort_cells()
+    cells = cohort_cells(w.now)
     table = cohorts(cells, w.now)
     return Retention(
         window=w,

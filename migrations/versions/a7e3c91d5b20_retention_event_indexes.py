@@ -1,5 +1,6 @@
 """retention page indexes: stripe_event by type and time, a generated withdraws_cancellation;
-payment by pledge and time; pledge's status index covers status_changed_at
+payment by pledge and time; pledge's status index covers the cohorts'
+columns
 
 The retention page reads events of one type in its period, counts withdrawn cancellations from
 an index instead of parsing every event's payload, and sums a pledge's first year of payments
@@ -66,9 +67,9 @@ def upgrade():
         batch_op.drop_index("ix_pledge_status_frequency")
         batch_op.create_index(
             "ix_pledge_status_frequency",
-            ["status", "frequency"],
+            ["status", "frequency", "currency", "created_at", "status_changed_at"],
             unique=False,
-            postgresql_include=["currency", "amount", "created_at", "status_changed_at"],
+            postgresql_include=["amount"],
         )
 
 
