@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    case,
     column,
     false,
     func,
@@ -208,13 +209,26 @@ def _withdraws_cancellation():
     )
 
 
+def _cancellation_reason():
+    """Stripe's `cancellation_details.reason` on a customer.subscription.deleted."""
+    details = column("payload", JSON)["data"]["object"]["cancellation_details"]
+    return case((column("type") == "customer.subscription.deleted", details["reason"].as_string()))
+
+
 class StripeEvent(db.Model):
     """Every verified webhook event, once, under Stripe's id: the log and the duplicate guard."""
 
     __table_args__ = (
-        # Events of a type in a period (the retention page's churn reasons): 30 days of
-        # deletions among 940k events, 119 → 33 ms.
-        Index("ix_stripe_event_type_created", "type", "created_at"),
+        # Events of a type in a period, with what the retention page's churn reasons read from
+        # them, so they come from the index alone: 940k events, 30 days 119 → 33 ms, 365 days
+        # 322 → x ms.
+        Index(
+            "ix_stripe_event_type_created",
+            "type",
+            "created_at",
+            "pledge_id",
+            "cancellation_reason",
+        ),
         Index("ix_stripe_event_withdrawn_created", "withdraws_cancellation", "created_at"),
     )
 
@@ -238,6 +252,9 @@ class StripeEvent(db.Model):
     # events: 3,681 → 2 ms).
     withdraws_cancellation: Mapped[bool | None] = mapped_column(
         Computed(_withdraws_cancellation(), persisted=True)
+    )
+    cancellation_reason: Mapped[str | None] = mapped_column(
+        String(100), Computed(_cancellation_reason(), persisted=True)
     )
 
 
