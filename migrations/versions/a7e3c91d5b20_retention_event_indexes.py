@@ -76,9 +76,8 @@ def upgrade():
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_payment_pledge_paid"),
-            ["pledge_id", "paid_at"],
+            ["pledge_id", "paid_at", "amount", "refunded_amount"],
             unique=False,
-            postgresql_include=["amount", "refunded_amount"],
         )
         batch_op.drop_index(batch_op.f("ix_payment_pledge_id"))
     with op.batch_alter_table("pledge", schema=None) as batch_op:
