@@ -55,6 +55,7 @@ PLEDGE_COLUMNS = [
     "placement",
     "prompt",
     "variant",
+    "upsell",
     "created_at",
     "updated_at",
 ]
@@ -85,15 +86,31 @@ def naive(value):
     return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
-def load(url: str, pledges: int, payments: int, seed: int = 1) -> tuple[int, int]:
-    """COPY `pledges` demo pledges and up to `payments` of their payments; returns the counts.
+Table = tuple[str, list[str], list[dict]]
+# Adds pledges to the history (before their payments are made): (history, pledges) -> more.
+MorePledges = Callable[[DemoHistory, list[dict]], list[dict]]
+# Rows of other tables made from the numbered pledges and payments.
+MoreTables = Callable[[list[dict], list[dict]], list[Table]]
+
+
+def history_tables(
+    pledges: int,
+    payments: int,
+    seed: int = 1,
+    more_pledges: MorePledges | None = None,
+    more_tables: MoreTables | None = None,
+) -> list[Table]:
+    """`pledges` demo pledges and up to `payments` of their payments, numbered, then whatever
+    `more_tables` makes of them.
 
     Rows go in the order a live database gets them, pledges by creation and payments by
     payment time, so the tables' physical order is as realistic as their contents.
     """
-    started = time.perf_counter()
     history = DemoHistory(seed, utcnow(), days=HISTORY_DAYS, frequencies=FREQUENCIES)
-    pledge_rows = sorted(history.pledges(pledges, start_id=0), key=lambda p: p["created_at"])
+    pledge_rows = list(history.pledges(pledges, start_id=0))
+    if more_pledges:
+        pledge_rows += more_pledges(history, pledge_rows)
+    pledge_rows.sort(key=lambda p: p["created_at"])
     payment_rows = []
     for number, pledge in enumerate(pledge_rows, start=1):
         pledge["id"] = number
@@ -101,17 +118,30 @@ def load(url: str, pledges: int, payments: int, seed: int = 1) -> tuple[int, int
             if len(payment_rows) < payments:
                 payment_rows.append(payment)
     payment_rows.sort(key=lambda p: p["paid_at"])
+    for number, payment in enumerate(payment_rows, start=1):
+        payment["id"] = number
+    tables = [("pledge", PLEDGE_COLUMNS, pledge_rows), ("payment", PAYMENT_COLUMNS, payment_rows)]
+    return tables + (more_tables(pledge_rows, payment_rows) if more_tables else [])
+
+
+def load(url: str, pledges: int, payments: int, seed: int = 1, **more) -> tuple[int, int]:
+    """COPY the history (`history_tables`) into PostgreSQL; returns the pledges and payments."""
+    started = time.perf_counter()
+    tables = history_tables(pledges, payments, seed, **more)
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        copy_rows(cur, "pledge", PLEDGE_COLUMNS, pledge_rows)
-        for number, payment in enumerate(payment_rows, start=1):
-            payment["id"] = number
-        copy_rows(cur, "payment", PAYMENT_COLUMNS, payment_rows)
+        for table, columns, rows in tables:
+            copy_rows(cur, table, columns, rows)
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     took = time.perf_counter() - started
-    print(f"loaded {len(pledge_rows):,} pledges and {len(payment_rows):,} payments in {took:.1f} s")
-    return len(pledge_rows), len(payment_rows)
+    print(loaded_line(tables, took))
+    return len(tables[0][2]), len(tables[1][2])
+
+
+def loaded_line(tables: list[Table], took: float) -> str:
+    counts = ", ".join(f"{len(rows):,} {table}" for table, _, rows in tables)
+    return f"loaded {counts} rows in {took:.1f} s"
 
 
 def copy_rows(cur: psycopg.Cursor, table: str, columns: list[str], rows: list[dict]) -> None:
@@ -119,10 +149,10 @@ def copy_rows(cur: psycopg.Cursor, table: str, columns: list[str], rows: list[di
     names = sql.SQL(", ").join(map(sql.Identifier, [*columns, *extra]))
     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)) as copy:
         for row in rows:
-            copy.write_row([naive(row[c]) for c in columns] + list(extra.values()))
+            copy.write_row([naive(row.get(c)) for c in columns] + list(extra.values()))
 
 
-def make_app(url: str):
+def make_app(url: str, **config):
     app = create_app(
         {
             "TESTING": True,
@@ -132,6 +162,7 @@ def make_app(url: str):
             "STRIPE_WEBHOOK_SECRET": "whsec_bench",
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
+            **config,
         }
     )
     with app.app_context():
@@ -170,15 +201,23 @@ def p95(times: list[float]) -> float:
 
 
 def report(client, pages: dict[str, str], runs: int) -> bool:
-    within = True
-    print(f"{'page':<52} {'first':>9} {'median':>9} {'p95':>9}")
-    for name, path in pages.items():
+    """Time each page through the test client; True when every p95 is within budget."""
 
-        def fetch(path=path):
+    def getter(path: str) -> Callable[[], None]:
+        def fetch() -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
             response.get_data()
 
+        return fetch
+
+    return report_timings({name: getter(path) for name, path in pages.items()}, runs)
+
+
+def report_timings(fetches: dict[str, Callable[[], object]], runs: int, what="page") -> bool:
+    within = True
+    print(f"{what:<52} {'first':>9} {'median':>9} {'p95':>9}")
+    for name, fetch in fetches.items():
         first, times = timed(fetch, runs)
         median, high = statistics.median(times), p95(times)
         within &= high < BUDGET_MS

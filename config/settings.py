@@ -299,7 +299,10 @@ class Settings(BaseSettings):
     )
     STAFF_PAGE_SIZE: int = about(50, "Pledges per page.", gt=0, le=500)
     STAFF_SETTLED_CACHE_SECONDS: int = about(
-        300, "How long the sums of days older than the charts' 90 are kept.", ge=0
+        300,
+        "How long settled staff figures are kept: sums of days older than the charts' 90, "
+        "and the retention page's 12-month value.",
+        ge=0,
     )
     GOAL_TARGET: int = about(
         0, "New monthly supporters to win in the goal's period; 0 shows no goal.", ge=0

@@ -10,11 +10,14 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Computed,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
     column,
     false,
     func,
@@ -55,11 +58,16 @@ class Pledge(db.Model):
                 "variant",
             ],
         ),
+        # Keys past status and frequency so SQLite (no INCLUDE) also reads the retention
+        # page's cohorts from the index alone: PostgreSQL 126 → 65 ms, SQLite 198 → 109 ms.
         Index(
             "ix_pledge_status_frequency",
             "status",
             "frequency",
-            postgresql_include=["currency", "amount", "created_at"],
+            "currency",
+            "created_at",
+            "status_changed_at",
+            postgresql_include=["amount"],
         ),
         Index("ix_pledge_status_changed", "status", "status_changed_at"),
         Index("ix_pledge_prompt", "prompt"),
@@ -162,10 +170,14 @@ class Payment(db.Model):
             name="has_stripe_reference",
         ),
         Index("ix_payment_paid_at", "paid_at"),
+        # A pledge's payments in time order, and what they kept without the table (keys, not
+        # INCLUDE, so SQLite too): the retention page's 12-month value, 561 → 226 ms on 1M
+        # payments (PostgreSQL), SQLite 490 → 178 ms.
+        Index("ix_payment_pledge_paid", "pledge_id", "paid_at", "amount", "refunded_amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"), index=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
     stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
@@ -187,11 +199,42 @@ class Payment(db.Model):
         return Money(self.refunded_amount, self.currency)
 
 
+def _withdraws_cancellation():
+    """A subscription.updated that takes back a scheduled cancellation: Stripe's
+    `previous_attributes.cancel_at_period_end` true, the subscription's now false."""
+    data = column("payload", JSON)["data"]
+    return and_(
+        column("type") == "customer.subscription.updated",
+        data["previous_attributes"]["cancel_at_period_end"].as_boolean().is_(True),
+        data["object"]["cancel_at_period_end"].as_boolean().is_(False),
+    )
+
+
+def _cancellation_reason():
+    """Stripe's `cancellation_details.reason` on a customer.subscription.deleted."""
+    details = column("payload", JSON)["data"]["object"]["cancellation_details"]
+    return case((column("type") == "customer.subscription.deleted", details["reason"].as_string()))
+
+
 class StripeEvent(db.Model):
     """Every verified webhook event, once, under Stripe's id: the log and the duplicate guard."""
 
+    __table_args__ = (
+        # Events of a type in a period, with what the retention page's churn reasons read from
+        # them, so they come from the index alone: 940k events, 30 days 119 → 11 ms, 365 days
+        # 322 → 24 ms.
+        Index(
+            "ix_stripe_event_type_created",
+            "type",
+            "created_at",
+            "pledge_id",
+            "cancellation_reason",
+        ),
+        Index("ix_stripe_event_withdrawn_created", "withdraws_cancellation", "created_at"),
+    )
+
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    type: Mapped[str] = mapped_column(String(100), index=True)
+    type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when Stripe created it
     # The API version Stripe rendered it in (the endpoint's): one the app does not read is
     # refused, saying which to set.
@@ -205,6 +248,15 @@ class StripeEvent(db.Model):
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), index=True)
     # An unmatched event waits for this Stripe id; it is applied again once the id is known.
     waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Worked out by the database from the payload when the row is written, and indexed: the
+    # retention page counts saves without parsing every renewal's JSON (365 days among 940k
+    # events: 3,681 → 2 ms).
+    withdraws_cancellation: Mapped[bool | None] = mapped_column(
+        Computed(_withdraws_cancellation(), persisted=True)
+    )
+    cancellation_reason: Mapped[str | None] = mapped_column(
+        String(100), Computed(_cancellation_reason(), persisted=True)
+    )
 
 
 class DonorNotice(db.Model):

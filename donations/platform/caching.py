@@ -38,6 +38,8 @@ class CacheEntry:
 
 # Sums of the staff dashboard's days that are past the charts and can no longer change much.
 STAFF_SETTLED_FIGURES = CacheEntry("staff-settled", ("before_day",), "STAFF_SETTLED_CACHE_SECONDS")
+# The retention page's 12-month value: the first years it sums ended before this month began.
+STAFF_YEAR_VALUE = CacheEntry("staff-year-value", ("month",), "STAFF_SETTLED_CACHE_SECONDS")
 
 
 def remembered(entry: CacheEntry, parts: tuple[Hashable, ...], make: Callable[[], T]) -> T:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from donations.payments import anniversaries, goal
@@ -34,6 +34,8 @@ from donations.payments.models import (
 from donations.payments.money import Money
 from donations.payments.pledge_changes import CANCEL_REASONS
 from donations.platform import seams
+from donations.platform.caching import STAFF_YEAR_VALUE, remembered
+from donations.platform.database import UTCDateTime
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
 
@@ -66,8 +68,14 @@ class CohortCell:
     count: int
 
 
-def cohort_cells() -> list[CohortCell]:
-    """Recurring pledges that gave, counted by currency, start month and end month."""
+def cohort_cells(now: datetime) -> list[CohortCell]:
+    """Recurring pledges that gave, counted by currency, start month and end month; those that
+    ended before the 12 months shown are left out, as no churn month or cohort counts them."""
+    this = now.year * 12 + now.month - 1
+    ended_before = and_(
+        Pledge.status == PledgeStatus.CANCELED,
+        Pledge.status_changed_at < month_start(this - MONTHS + 1),
+    )
     started = month_number(Pledge.created_at)
     ended = case(
         (Pledge.status == PledgeStatus.CANCELED, month_number(Pledge.status_changed_at)),
@@ -76,6 +84,7 @@ def cohort_cells() -> list[CohortCell]:
     stmt = (
         select(Pledge.currency, started, ended, func.count())
         .where(Pledge.frequency.in_(RECURRING), Pledge.status.in_(CONFIRMED))
+        .where(~ended_before)  # 120k rows → 105k: 89 → 48 ms on PostgreSQL, 1M payments
         .group_by(Pledge.currency, started, ended)
     )
     return [
@@ -191,10 +200,18 @@ class YearValue:
 
 def year_value(now: datetime) -> list[YearValue]:
     """Money kept in their first 12 months per recurring donor who started 12–23 months ago
-    (the newest whose first year is over)."""
+    (the newest whose first year is over).
+
+    Every first year it sums ended before this month began, so, like the overview's settled
+    days, it changes only when an old payment is refunded: kept for STAFF_SETTLED_CACHE_SECONDS
+    instead of summing some 350,000 payments on each visit (226 → 0.0 ms on 1M payments).
+    """
     this = now.year * 12 + now.month - 1
+    return remembered(STAFF_YEAR_VALUE, (this,), lambda: _year_value(this))
+
+
+def _year_value(this: int) -> list[YearValue]:
     first, last = month_start(this - 23), month_start(this - 11)
-    started = month_number(Pledge.created_at)
     mature = and_(
         Pledge.frequency.in_(RECURRING),
         Pledge.status.in_(CONFIRMED),
@@ -206,12 +223,22 @@ def year_value(now: datetime) -> list[YearValue]:
             select(Pledge.currency, func.count()).where(mature).group_by(Pledge.currency)
         ).all()
     )
+    # The end of each pledge's first 12 months, as a CASE over the 12 start months rather than
+    # month arithmetic on every payment: with ix_payment_pledge_paid, 561 → 226 ms (bench/).
+    year_ends = case(
+        *(
+            (
+                Pledge.created_at < month_start(number + 1),
+                literal(month_start(number + MONTHS), UTCDateTime),
+            )
+            for number in range(this - 23, this - 11)
+        )
+    )
     kept = dict(
         db.session.execute(
             select(Pledge.currency, func.sum(Payment.amount - Payment.refunded_amount))
             .join(Pledge, Pledge.id == Payment.pledge_id)
-            .where(mature, Payment.paid_at >= first, Payment.paid_at < month_start(this + 1))
-            .where(month_number(Payment.paid_at) < started + MONTHS)
+            .where(mature, Payment.paid_at >= first, Payment.paid_at < year_ends)
             .group_by(Pledge.currency)
         ).all()
     )
@@ -235,8 +262,8 @@ def churn_reasons(w: Window) -> list[Reason]:
         for reason, count in db.session.execute(donors.group_by(PledgeChange.reason))
     }
     gave_a_reason = select(PledgeChange.pledge_id).where(PledgeChange.kind == "cancel")
-    details = StripeEvent.payload["data"]["object"]["cancellation_details"]
-    reason = func.coalesce(details["reason"].as_string(), "unknown")
+    # Generated from the payload and indexed with the type: see StripeEvent.
+    reason = func.coalesce(StripeEvent.cancellation_reason, "unknown")
     stripes = (
         select(reason, func.count(func.distinct(StripeEvent.pledge_id)))
         .where(
@@ -275,12 +302,9 @@ class Saves:
 def withdrawn_cancellations(w: Window) -> int:
     """Pledges whose scheduled cancellation was withdrawn in the period (Stripe's
     `previous_attributes.cancel_at_period_end` true, now false)."""
-    data = StripeEvent.payload["data"]
+    # The database's generated, indexed flag, not each event's JSON: 3,681 → 2 ms (365 days).
     stmt = select(func.count(func.distinct(StripeEvent.pledge_id))).where(
-        StripeEvent.type == "customer.subscription.updated",
-        StripeEvent.created_at >= w.start,
-        data["previous_attributes"]["cancel_at_period_end"].as_boolean().is_(True),
-        data["object"]["cancel_at_period_end"].as_boolean().is_(False),
+        StripeEvent.withdraws_cancellation.is_(True), StripeEvent.created_at >= w.start
     )
     return int(db.session.scalar(stmt) or 0)
 
@@ -488,7 +512,7 @@ class Retention:
 
 
 def retention(w: Window) -> Retention:
-    cells = cohort_cells()
+    cells = cohort_cells(w.now)
     table = cohorts(cells, w.now)
     return Retention(
         window=w,
