@@ -185,6 +185,25 @@ def pause(token: str, public_id: str):
     )
 
 
+@bp.post("/support/manage/<token>/<public_id>/resume")
+def resume(token: str, public_id: str):
+    """End a pause now, before the date it would have ended by itself."""
+    pledge = changeable_pledge(token, public_id)
+    if isinstance(pledge, Response):
+        return pledge
+    if not FlaskForm().validate_on_submit() or not pledge.collection_paused:
+        abort(400, description=gettext("This donation is not paused."))
+    message = (
+        gettext(
+            "Your donation runs again; the next payment is due on %(date)s.",
+            date=format_date(pledge.current_period_end, "long"),
+        )
+        if pledge.current_period_end
+        else gettext("Your donation runs again from the next payment.")
+    )
+    return changed(token, message, lambda: pledge_changes.resume(pledge))
+
+
 @bp.route("/support/manage/<token>/<public_id>/cancel", methods=["GET", "POST"])
 def cancel(token: str, public_id: str):
     """Ask why (reasons in random order); then, where one fits and the donor has not declined

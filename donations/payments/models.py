@@ -285,8 +285,8 @@ class PledgeChange(db.Model):
     """A change a donor asked for on their manage page: what it was, and why they cancelled.
 
     The request, kept when the gateway accepted it; the pledge itself changes only when
-    Stripe's webhook confirms. `kind` is amount, annual, pause or cancel, or upgrade (a raise
-    from an anniversary e-mail's link); `reason` is one of pledge_changes.CANCEL_REASONS,
+    Stripe's webhook confirms. `kind` is amount, annual, pause, resume or cancel, or upgrade (a
+    raise from an anniversary e-mail's link); `reason` is one of pledge_changes.CANCEL_REASONS,
     `reason_text` what they added. `save_offer` is the offer (amount or pause) made to a donor
     who asked to cancel: on an amount or pause change it was taken instead (a save, and
     `reason` is why they had wanted to stop); on a cancellation it was declined.

@@ -115,6 +115,12 @@ def pause(pledge: Pledge, months: int, *, saved_from: str | None = None) -> Pled
     return _record(pledge, "pause", resumes_at=resumes_at, **_saved("pause", saved_from))
 
 
+def resume(pledge: Pledge) -> PledgeChange:
+    """End a pause now: the next invoice is collected as before the pause."""
+    gateway().resume_collection(pledge.subscription_id)
+    return _record(pledge, "resume")
+
+
 def cancel(
     pledge: Pledge, reason: str, reason_text: str | None, *, declined: SaveOffer | None = None
 ) -> PledgeChange:
@@ -173,6 +179,8 @@ def carried_by(change: PledgeChange, subscription: dict[str, Any]) -> bool:
     if change.kind == "pause":
         resumes = (subscription.get("pause_collection") or {}).get("resumes_at")
         return change.resumes_at is not None and resumes == int(change.resumes_at.timestamp())
+    if change.kind == "resume":
+        return not subscription.get("pause_collection")
     items = (subscription.get("items") or {}).get("data") or []
     if not items:
         return False

@@ -260,6 +260,12 @@ class StripeGateway:
             path=subscription_id,
         )
 
+    def resume_collection(self, subscription_id: str) -> None:
+        """Collect again from the next invoice on: an empty `pause_collection` unsets it."""
+        self._call(
+            self._client.v1.subscriptions.update, {"pause_collection": ""}, path=subscription_id
+        )
+
     def checkout_sessions_since(self, since: int) -> Iterator[dict[str, Any]]:
         return self._list(self._client.v1.checkout.sessions.list, {"created": {"gte": since}})
 

@@ -152,6 +152,38 @@ def test_the_manage_page_pauses_for_two_months(world):
     assert "paused until" in browser.get(link, timeout=10).text
 
 
+def test_a_paused_donor_resumes_early_and_the_next_renewal_is_charged(world):
+    app, url, sandbox, _ = world
+    pledge = donate(url, sandbox, "monthly", "5")
+    browser, link, token = manage_page(url, pledge)
+    browser.post(f"{link}/{pledge.public_id}/pause", data={"csrf_token": token, "months": "2"})
+    settle(sandbox)
+    assert "Resume now" in browser.get(link, timeout=10).text
+    done = browser.post(f"{link}/{pledge.public_id}/resume", data={"csrf_token": token})
+    assert done.status_code == 200
+    assert "Your donation runs again" in done.text
+    settle(sandbox)
+    db.session.refresh(pledge)
+    assert pledge.collection_paused is False
+    assert "Pause for" in browser.get(link, timeout=10).text
+    kinds = db.session.scalars(
+        select(PledgeChange.kind).where(PledgeChange.pledge_id == pledge.id)
+    ).all()
+    assert sorted(kinds) == ["pause", "resume"]
+    advance(app.test_cli_runner(), sandbox, 32)  # the renewal the pause would have skipped
+    db.session.refresh(pledge)
+    assert [p.amount for p in pledge.payments] == [500, 500]
+
+
+def test_a_donation_that_is_not_paused_cannot_be_resumed(world):
+    _, url, sandbox, _ = world
+    pledge = donate(url, sandbox, "monthly", "5")
+    browser, link, token = manage_page(url, pledge)
+    refused = browser.post(f"{link}/{pledge.public_id}/resume", data={"csrf_token": token})
+    assert refused.status_code == 400
+    assert "This donation is not paused." in refused.text
+
+
 def test_another_donors_pledge_cannot_be_changed_with_this_link(world):
     _, url, sandbox, _ = world
     mine = donate(url, sandbox, "monthly", "5")

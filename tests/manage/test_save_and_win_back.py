@@ -346,3 +346,19 @@ def test_when_stripe_confirmed_a_change(kind, subscription, minutes, confirmed):
     received = ASKED + timedelta(minutes=minutes)
     found = pledge_changes.confirmed_at(change, [subscription_event(received, **subscription)])
     assert found == (received if confirmed else None)
+
+
+def test_staff_see_a_pause_taken_then_ended_early_each_confirmed_by_stripe(world, staff):
+    _, url, sandbox, _ = world
+    pledge = donate(url, sandbox, "monthly", "5")
+    browser, link, token, _ = ask_to_cancel(url, pledge, "break")
+    browser.post(
+        f"{link}/{pledge.public_id}/save",
+        data={"csrf_token": token, "reason": "break", "months": "1"},
+    )
+    settle(sandbox)
+    browser.post(f"{link}/{pledge.public_id}/resume", data={"csrf_token": token})
+    settle(sandbox)
+    page = staff_page(staff, pledge)
+    assert "resumed before the pause ended" in page and "save: took the pause offer" in page
+    assert "not confirmed yet" not in page
