@@ -256,10 +256,11 @@ class Settings(BaseSettings):
     # -- Donor safety
     DONOR_SAFETY: bool = about(
         False,
-        "1: reader pages ask no third party for anything before the reader chooses to pay, and donors' e-mails have neutral subjects and sender names (`make run` turns it on).",
+        "1: reader pages ask no third party for anything before the reader chooses to pay, and donors' e-mails have neutral subjects, sender names and bodies (`make run` turns it on).",
     )
     NEUTRAL_SENDER_NAME: str = about(
-        "Reader services", "The sender's name on donors' e-mails under DONOR_SAFETY."
+        "Reader services",
+        "The sender's name on donors' e-mails under DONOR_SAFETY, and the name their bodies give the newsroom.",
     )
     PENDING_PLEDGE_RETENTION_DAYS: int = about(
         30,

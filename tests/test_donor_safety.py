@@ -4,7 +4,7 @@ and the site working unchanged at a mirror's or onion service's address."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,13 +14,21 @@ from donations.demo import DEMO_SLUG
 from donations.newsletter.service import send_confirmations as send_newsletter_confirmations
 from donations.newsletter.service import subscribe
 from donations.payments.enums import PledgeStatus
-from donations.payments.models import DonorNotice, Pledge, StripeEvent
+from donations.payments.models import DonorNotice, Payment, Pledge, StripeEvent
 from donations.payments.money import Money
-from donations.payments.notices import NEUTRAL_SUBJECTS, SUBJECTS, send_pending_notices
+from donations.payments.notices import (
+    NEUTRAL_SUBJECTS,
+    SUBJECTS,
+    queue_notices,
+    send_pending_notices,
+)
 from donations.payments.pledges import Attribution, PledgeRequest, start_pledge
 from donations.platform.database import utcnow
 from donations.platform.extensions import db
 from donations.platform.web import external_url
+from donations.reminders.models import Reminder
+from donations.reminders.service import confirm, send_due
+from donations.reminders.service import send_confirmations as send_reminder_confirmations
 from tests.conftest import WEBHOOK_SECRET, csrf_token
 from tests.pledges import new_pledge
 from tests.stripe_events import checkout_session, event, post_event
@@ -209,3 +217,122 @@ def test_a_reader_on_a_mirror_comes_back_there_from_checkout(make_app):
         assert external_url("support.cancelled").startswith(MIRROR + "/")
     with app.test_request_context("/support", base_url="http://elsewhere.example"):
         assert external_url("support.cancelled").startswith("http://localhost/")
+
+
+# What a donor's or reader's e-mail says under DONOR_SAFETY --------------------------------------
+
+
+def bodies(message) -> str:
+    return message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()
+
+
+def assert_names_no_newsroom(message) -> str:
+    """The subject, sender, header, words and signature: none says whom the reader supports."""
+    text = bodies(message)
+    for part in (message["Subject"], message["From"], text):
+        assert "Moscow" not in part, part
+    assert "Reader services" in text  # the neutral sender's name signs it instead
+    return text
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", ["Thank you for supporting Reader services.", "Amount:", "Reference:"]),
+        ("ru", ["Спасибо, что поддерживаете Reader services.", "Сумма:", "Номер:"]),
+    ],
+)
+def test_under_donor_safety_a_thank_you_body_names_no_newsroom_and_is_still_a_receipt(
+    safe_mail_app, smtp_inbox, language, words
+):
+    client = safe_mail_app.test_client()
+    with safe_mail_app.app_context():
+        pledge = new_pledge(email="donor@example.org")
+        pledge.language = language
+        db.session.commit()
+        public_id = pledge.public_id
+    pay_by_webhook(client, public_id)
+    with safe_mail_app.app_context():
+        assert send_pending_notices() == 1
+    [message] = smtp_inbox.messages
+    text = assert_names_no_newsroom(message)
+    for word in words:
+        assert word in text
+    assert "support@example.org" in text  # where to write to the newsroom is still there
+    assert "/support/manage/" in text
+
+
+@pytest.mark.parametrize("language, label", [("en", "For:"), ("ru", "Назначение:")])
+def test_under_donor_safety_a_renewals_receipt_names_no_newsroom(
+    safe_mail_app, smtp_inbox, language, label
+):
+    with safe_mail_app.app_context():
+        pledge = new_pledge("monthly", 500, email="donor@example.org")
+        pledge.language = language
+        pledge.status = PledgeStatus.ACTIVE
+        db.session.add(
+            Payment(
+                pledge=pledge,
+                stripe_invoice_id="in_renewal_1",
+                amount=500,
+                currency="usd",
+                paid_at=utcnow(),
+            )
+        )
+        db.session.flush()
+        queue_notices(pledge, [("receipt", "in_renewal_1")])
+        db.session.commit()
+        assert send_pending_notices() == 1
+    [message] = smtp_inbox.messages
+    text = assert_names_no_newsroom(message)
+    assert "in_renewal_1" in text and label in text
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_under_donor_safety_a_reminder_and_its_confirmation_name_no_newsroom(
+    safe_mail_app, smtp_inbox, language
+):
+    client = safe_mail_app.test_client()
+    path = f"/remind-me?lang={language}"
+    page = client.get(path).get_data(as_text=True)
+    month = re.search(r'name="month" type="radio" value="([0-9-]+)"', page).group(1)
+    data = {"csrf_token": csrf_token(client, path), "email": "reader@example.org"}
+    assert client.post(path, data={**data, "month": month, "consent": "y"}).status_code == 200
+    with safe_mail_app.app_context():
+        reminder = db.session.scalars(select(Reminder)).one()
+        assert send_reminder_confirmations() == 1
+        confirm(reminder.cancel_code)
+        first_day = datetime.fromisoformat(f"{month}-01T00:00:00+00:00")
+        assert send_due(first_day + timedelta(days=1)) == 1
+    asked, reminded = smtp_inbox.messages
+    assert_names_no_newsroom(asked)
+    assert_names_no_newsroom(reminded)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_under_donor_safety_the_newsletter_confirmation_body_names_no_newsroom(
+    safe_mail_app, smtp_inbox, language
+):
+    client = safe_mail_app.test_client()
+    answer = client.post(
+        f"/newsletter?lang={language}",
+        data={"email": "reader@example.org"},
+        headers={"Origin": "http://localhost"},
+    )
+    assert answer.status_code in (200, 303)
+    with safe_mail_app.app_context():
+        assert send_newsletter_confirmations() == 1
+    [message] = smtp_inbox.messages
+    assert_names_no_newsroom(message)
+
+
+def test_without_donor_safety_the_body_names_the_newsroom(make_app, smtp_inbox):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port)
+    with app.app_context():
+        public_id = new_pledge(email="donor@example.org").public_id
+    pay_by_webhook(app.test_client(), public_id)
+    with app.app_context():
+        send_pending_notices()
+    text = bodies(smtp_inbox.messages[0])
+    assert "Thank you for supporting The Moscow Times." in text
+    assert "One-off support for The Moscow Times" in text

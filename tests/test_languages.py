@@ -177,3 +177,27 @@ def test_the_catalogues_compile_from_the_po_files_alone(tmp_path):
     assert russian.ngettext("{n} article", "{n} articles", 5) == "{n} статей"
     os.utime(target / "messages.po", (time.time() + 10, time.time() + 10))
     assert compile_catalogues(str(tmp_path)) == [str(target / "messages.mo")]
+
+
+@pytest.mark.parametrize("language, after", [("en", False), ("ru", True)])
+def test_the_money_fields_symbol_stands_where_the_language_writes_it(client, language, after):
+    # Russian writes "25 $": the "Other amount" field's symbol follows the number there.
+    page = client.get(f"/support?lang={language}").get_data(as_text=True)
+    assert ('class="money-input money-input--after"' in page) is after
+    assert 'class="money-input' in page
+    config = client.get(f"/api/prompt/config?lang={language}").get_json()
+    assert config["form"]["symbolAfter"] is after
+
+
+def test_the_months_to_be_reminded_in_read_naturally_in_russian(client):
+    # Babel has no "в январе": the month stands alone as the choice, under "Когда напомнить?".
+    page = client.get("/remind-me?lang=ru").get_data(as_text=True)
+    labels = re.findall(r'<label for="month-\d">([^<]+)</label>', page)
+    assert len(labels) == 2
+    for label in labels:
+        assert re.fullmatch(r"[А-Я][а-я]+ \d{4}", label), label
+    assert "Когда напомнить?" in page and "На " not in "".join(labels)
+    months = client.get("/api/prompt/config?lang=ru").get_json()["remind"]["months"]
+    assert [m["label"] for m in months] == labels
+    english = client.get("/remind-me").get_data(as_text=True)
+    assert re.findall(r'<label for="month-\d">In [A-Z][a-z]+ \d{4}</label>', english)

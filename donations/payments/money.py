@@ -98,6 +98,15 @@ def symbol(currency: str, locale: str | Locale | None = None) -> str:
     return get_currency_symbol(currency.upper(), locale=Locale.parse(locale or current_locale()))
 
 
+def symbol_after(locale: str | Locale | None = None) -> bool:
+    """Whether the locale writes the currency's symbol after the number ("25 $" in Russian,
+    "$25" in English), from its standard currency pattern, so a money field puts the symbol on
+    the side the reader sees it in every amount on the page."""
+    pattern = Locale.parse(locale or current_locale()).currency_formats["standard"].pattern
+    positive = pattern.split(";")[0]
+    return positive.index("¤") > positive.index("0")
+
+
 def current_locale() -> Locale:
     """The request's locale (Flask-Babel), or English outside the app."""
     locale = get_locale() if has_app_context() else None

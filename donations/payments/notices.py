@@ -24,7 +24,7 @@ from donations.payments.purpose import purpose
 from donations.platform.database import insert_unless_stored, utcnow
 from donations.platform.extensions import db
 from donations.platform.i18n import speaking
-from donations.platform.mail import MailError, send_email
+from donations.platform.mail import MailError, name_for_readers, send_email
 from donations.platform.web import external_url
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,8 @@ def receipt_details(kind: str, pledge: Pledge, reference: str | None) -> dict[st
     return {
         "payment": payment,
         "reference": payment and (payment.stripe_invoice_id or payment.stripe_payment_intent_id),
-        "purpose": purpose(pledge, current_app.config["NEWSROOM_NAME"]),
+        # Every notice is a donor's (it has a neutral subject): its receipt names as its body does.
+        "purpose": purpose(pledge, name_for_readers()),
         "first_payment": first_of_next_month(pledge.created_at)
         if pledge.converted_from_id and payment is None
         else None,

@@ -150,6 +150,7 @@ def _deliver(recovery: CheckoutRecovery) -> None:
             recovery.email,
             gettext("Your gift to %(newsroom)s is waiting", newsroom=newsroom),
             "checkout_recovery",
+            neutral_subject=gettext("You did not finish what you started"),
             newsroom=newsroom,
             summary=pledge_summary(pledge.frequency, pledge.money),
             finish_url=recovery.recovery_url or form_url(pledge),

@@ -29,11 +29,16 @@ def send_email(
     """Send templates/emails/<template>.txt (and .html when there is one); returns Message-ID.
 
     A message to a reader about giving or reading passes `neutral_subject`: under DONOR_SAFETY
-    it goes with that subject and a neutral sender's name, so a lock screen or a shared inbox
-    does not say who they support (the one place this is decided).
+    it goes with that subject and a neutral sender's name, and its body (header, words and
+    signature, which all say `newsroom`) names the sender's neutral name instead of the
+    newsroom, so a lock screen, a shared inbox or a mailbox someone else reads does not say
+    whom they support (the one place this is decided). What a donor needs stays: a receipt's
+    amount, date and reference, the address to write to, their links.
     """
     config = current_app.config
     discreet = neutral_subject is not None and config["DONOR_SAFETY"]
+    if discreet:
+        context = {**context, "newsroom": config["NEUTRAL_SENDER_NAME"]}
     message = EmailMessage()
     message["From"] = neutral_sender() if discreet else config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
@@ -51,6 +56,14 @@ def send_email(
         message.add_alternative(html, subtype="html")
     _deliver(message)
     return message["Message-ID"]
+
+
+def name_for_readers() -> str:
+    """The name a reader's e-mail gives the newsroom where it is written before send_email()
+    (a receipt's "Monthly support for …"): the neutral sender's under DONOR_SAFETY, as the
+    rest of the body says (send_email)."""
+    config = current_app.config
+    return config["NEUTRAL_SENDER_NAME"] if config["DONOR_SAFETY"] else config["NEWSROOM_NAME"]
 
 
 def neutral_sender() -> str:

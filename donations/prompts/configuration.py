@@ -16,7 +16,7 @@ from sqlalchemy import select
 from donations.payments import goal
 from donations.payments.amounts import FREQUENCY_LABELS, donation_rules
 from donations.payments.enums import Placement
-from donations.payments.money import symbol
+from donations.payments.money import symbol, symbol_after
 from donations.platform import seams
 from donations.platform.extensions import db
 from donations.platform.i18n import plural_forms
@@ -58,6 +58,8 @@ def configuration(language: str) -> dict[str, Any]:
             "currency": rules.default_currency,
             "currencies": list(rules.currencies),
             "symbols": {currency: symbol(currency) for currency in rules.currencies},
+            # The "Other amount" field's symbol on the side this language writes it ("25 $").
+            "symbolAfter": symbol_after(),
         },
         "remind": {"months": seams.provided("reminder_months")()},
         "goal": public_goal(),

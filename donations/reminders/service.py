@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class MonthChoice:
     value: str  # YYYY-MM
-    label: str  # December 2026
+    label: str  # "December 2026", "Январь 2027": a choice's label, so it starts with a capital
     first_day: date
 
 
@@ -71,8 +71,10 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _choice(first_day: date) -> MonthChoice:
-    # "December 2026", "декабрь 2026": the month standing alone, in the reader's language.
-    return MonthChoice(first_day.strftime("%Y-%m"), format_date(first_day, "LLLL y"), first_day)
+    # The month standing alone, in the reader's language ("December 2026", "январь 2027"),
+    # capitalised as a label is: Russian writes its months in lower case within a sentence.
+    month = format_date(first_day, "LLLL y")
+    return MonthChoice(first_day.strftime("%Y-%m"), month[:1].upper() + month[1:], first_day)
 
 
 def month_choices(now: datetime) -> list[MonthChoice]:

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from donations.payments.amounts import FREQUENCY_LABELS, AmountRules, button_label
 from donations.payments.enums import Frequency, Placement
-from donations.payments.money import AmountError, Money, symbol
+from donations.payments.money import AmountError, Money, symbol, symbol_after
 from donations.payments.pledges import Attribution, PledgeRequest
 from donations.platform.forms import is_slug, is_token
 
@@ -131,6 +131,10 @@ class DonationForm(FlaskForm):
     @property
     def symbol(self) -> str:
         return symbol(self.currency.data)
+
+    @property
+    def symbol_after(self) -> bool:
+        return symbol_after()
 
     def symbols(self) -> dict[str, str]:
         return {code: symbol(code) for code in self.rules.currencies}

@@ -351,6 +351,7 @@ select { font: 1rem/1.4 var(--sans); padding: .65rem .75rem; border: 2px solid #
 .money { display: flex; align-items: center; border: 2px solid #767676; border-radius: 6px; background: #fff; }
 .money:focus-within { outline: 3px solid var(--focus); outline-offset: 2px; }
 .money span { padding-left: .75rem; color: var(--soft); font-weight: 600; }
+.money.trail span { order: 1; padding: 0 .75rem 0 0; }
 .money input { border: 0; outline: none; }
 .offer { margin: 0; }
 .methods { list-style: none; display: flex; flex-wrap: wrap; justify-content: center; gap: .4rem; padding: 0; margin: .5rem 0 0; }
@@ -712,7 +713,7 @@ class SupportPrompt extends HTMLElement {
         <fieldset><legend class="vh">${t.frequency}</legend><div class="tabs">${tabs}</div></fieldset>
         <fieldset><legend>${t.amount}</legend><div class="amounts" data-presets></div>
           <div class="field"><label for="other">${t.other}</label>
-          <div class="money"><span aria-hidden="true" data-symbol></span><input type="text" id="other" inputmode="decimal" autocomplete="off" aria-describedby="amount-error"></div>
+          <div class="money${form.symbolAfter ? " trail" : ""}"><span aria-hidden="true" data-symbol></span><input type="text" id="other" inputmode="decimal" autocomplete="off" aria-describedby="amount-error"></div>
           <p class="error" id="amount-error"></p><p class="offer" hidden><button type="button" class="link" data-suggest></button></p></div>
         </fieldset>
         <div class="field"><label for="currency">${t.currency}</label><select id="currency">${currencies}</select></div>

@@ -55,7 +55,7 @@ def test_the_russian_article_asks_in_russian_and_the_switch_keeps_the_choice(
     assert "lang=ru" in page.url
     page.goto(f"{live_server}/remind-me?lang=ru")
     expect(page.get_by_role("heading", name="Напомнить позже")).to_be_visible()
-    expect(page.get_by_text("Когда нам написать?")).to_be_visible()
+    expect(page.get_by_text("Когда напомнить?")).to_be_visible()
 
 
 def test_an_english_reader_switches_to_russian_on_the_front_page(page: Page, live_server):

@@ -59,6 +59,9 @@ def test_each_donor_gets_one_statement_of_what_they_kept(app, runner, donors, sm
     text = ana.get_body(("plain",)).get_content()
     assert "$13" in text and "€7" in text and "3 payments" in text  # 10 + (5 − 2); 7 in euros
     assert "$9" not in text  # December 2025 is last year's
+    # Our own receipt went out with each payment (notices' "receipt"); Stripe sends none.
+    assert "The receipt we e-mailed you for each payment" in text
+    assert "Stripe" not in text
     bo = mails["bo@example.org"]
     assert "$25" in bo.get_body(("html",)).get_content()
     assert "$40" not in bo.get_body(("plain",)).get_content()

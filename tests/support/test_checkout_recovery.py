@@ -170,3 +170,16 @@ def test_a_deletion_request_deletes_the_checkout_reminders(world):
     abandon(url, sandbox, consent=True)
     assert forget("left@example.org")["checkout reminders deleted"] == 1
     assert recoveries() == []
+
+
+def test_under_donor_safety_the_reminder_to_finish_names_no_newsroom(make_app, sandbox, smtp_inbox):
+    app = make_app(DONOR_SAFETY=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port)
+    with serving(app, sandbox) as url, app.app_context():
+        abandon(url, sandbox, consent=True)
+        assert recovery.send_due(utcnow() + 2 * HOUR) == 1
+    [message] = smtp_inbox.messages
+    assert message["Subject"] == "You did not finish what you started"
+    assert message["From"] == "Reader services <support@example.org>"
+    text = message.get_content()
+    assert "Moscow" not in text and "Reader services" in text
+    assert "$10 once" in text and "/c/recover/" in text
