@@ -93,19 +93,24 @@ def donation(token: str):
     )
 
 
-def changeable_pledge(token: str, public_id: str) -> Pledge | Response:
-    """A running recurring pledge of the link's donor, or the page that says why not."""
+def donors_own(token: str, public_id: str) -> Pledge | Response | None:
+    """The pledge `public_id` if it is the link's donor's (None if not), or the page that says
+    why the link cannot be used."""
     pledge = linked_pledge(token)
     if isinstance(pledge, Response):
         return pledge
     found = pledges.find_by_public_id(public_id[:40])
-    if (
-        found is None
-        or not pledge.customer_id
-        or found.customer_id != pledge.customer_id
-        or not found.subscription_id
-        or not found.status.running
-    ):
+    if found is None or not pledge.customer_id or found.customer_id != pledge.customer_id:
+        return None
+    return found
+
+
+def changeable_pledge(token: str, public_id: str) -> Pledge | Response:
+    """A running recurring pledge of the link's donor, or the page that says why not."""
+    found = donors_own(token, public_id)
+    if isinstance(found, Response):
+        return found
+    if found is None or not found.subscription_id or not found.status.running:
         abort(404, description=gettext("We could not find a running donation for this link."))
     return found
 
@@ -303,19 +308,12 @@ def take_save_offer(token: str, public_id: str):
 @bp.post("/support/manage/<token>/<public_id>/win-back")
 def win_back(token: str, public_id: str):
     """Remind me in 3 or 6 months: a reminder to the pledge's address to give the same again."""
-    pledge = linked_pledge(token)
-    if isinstance(pledge, Response):
-        return pledge
-    found = pledges.find_by_public_id(public_id[:40])
     # The pledge may have ended by the time the donor clicks: any of the link's donor's
     # pledges they asked to cancel will do.
-    if (
-        found is None
-        or not pledge.customer_id
-        or found.customer_id != pledge.customer_id
-        or not found.email
-        or not pledge_changes.has_cancelled(found)
-    ):
+    found = donors_own(token, public_id)
+    if isinstance(found, Response):
+        return found
+    if found is None or not found.email or not pledge_changes.has_cancelled(found):
         abort(404, description=gettext("We could not find a cancelled donation for this link."))
     months = request.form.get("months", "")
     if (
