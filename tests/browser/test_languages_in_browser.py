@@ -4,16 +4,14 @@ Russian pages pass axe and are photographed at a desktop's and a phone's width."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from donations.demo import DEMO_SLUG, DEMO_SLUG_RU
+from tests.browser.checks import serious_violations, sideways_overflow
 from tests.browser.test_donate_in_browser import fill_checkout
 from tests.checkout import GOOD_CARD
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NBSP = "\xa0"
 
 
@@ -79,16 +77,8 @@ def test_the_russian_pages_have_no_serious_accessibility_violations(
     page = context.new_page()
     page.goto(f"{live_server}{path}")
     page.wait_for_load_state("networkidle")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})"
-    )
+    serious = serious_violations(page)
     context.close()
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert serious == []
 
 
@@ -105,7 +95,7 @@ def test_screenshots_in_both_languages(browser: Browser, live_server, screenshot
         page.goto(f"{live_server}{path}")
         page.wait_for_load_state("networkidle")
         # Nothing is wider than the window: no word or button runs off a phone's screen.
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = sideways_overflow(page)
         assert overflow <= 0, f"{name} is {overflow}px wider than the window"
         # The first screen alone, at a size a person can read it at.
         first = screenshot(page, f"languages-{name}-{width}").with_name(

@@ -5,8 +5,6 @@ at 390 and 1280 px go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -15,10 +13,10 @@ from donations.payments.donor_links import manage_url
 from donations.payments.models import PledgeChange
 from donations.platform.extensions import db
 from donations.reminders.models import WIN_BACK, Reminder
+from tests.browser.checks import serious_violations, sideways_overflow
 from tests.conftest import serving
 from tests.test_lifecycle_e2e import donate, settle
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -44,17 +42,9 @@ def phone(browser):
 
 def check(page: Page, screenshot, name: str) -> None:
     """No sideways scrolling at 390 px, no serious axe finding, and screenshots at both widths."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 390px"
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})"
-    )
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == [], name
     screenshot(page, f"{name}-phone")
     page.set_viewport_size(DESKTOP)

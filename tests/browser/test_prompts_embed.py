@@ -16,8 +16,9 @@ from donations.demo import DEMO_FILLER, DEMO_SLUG
 from donations.platform.extensions import db
 from donations.prompts.models import PromptStat
 from donations.reminders.models import Reminder
+from tests.browser.checks import serious_violations
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_prompts_overlay import serious_violations, watch_console
+from tests.browser.test_prompts_overlay import watch_console
 from tests.conftest import free_port
 
 HOST_PORT = free_port()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from donations.demo import DEMO_FILLER, DEMO_SLUG
+from tests.browser.checks import serious_violations
 from tests.browser.conftest import SCREENSHOTS
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 READING_ORDER = [DEMO_FILLER[0]["slug"], DEMO_FILLER[1]["slug"], DEMO_SLUG]
 
 
@@ -38,18 +36,6 @@ def read_three_articles(page: Page, live_server: str) -> None:
         expect(page.locator("support-prompt[placement=overlay]")).to_be_attached()
         expect(page.get_by_role("dialog")).to_have_count(0)
     page.goto(f"{live_server}/articles/{READING_ORDER[2]}")
-
-
-def serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})"
-    )
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_the_overlay_opens_on_the_third_article_and_closes_with_escape(page: Page, live_server):

@@ -4,7 +4,6 @@ screenshots at desktop and phone widths."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,8 +13,8 @@ from sqlalchemy import select
 from donations.demo import DEMO_SLUG
 from donations.newsletter.models import NewsletterSubscriber
 from donations.platform.extensions import db
+from tests.browser.checks import serious_violations
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NEW_PAGES = (f"/articles/{DEMO_SLUG}", "/", "/newsletter", "/privacy", "/support")
 
 
@@ -69,16 +68,8 @@ def test_the_new_pages_have_no_serious_accessibility_violations(browser, live_se
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server}{path}")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})"
-    )
+    serious = serious_violations(page)
     context.close()
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert serious == []
 
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from wsgiref.simple_server import make_server
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from donations.demo import DEMO_SLUG_RU
+from tests.browser.checks import serious_violations, sideways_overflow
 from tests.browser.test_donate_in_browser import fill_checkout
 from tests.browser.test_prompts_embed import HOST_ORIGIN, HOST_PORT
 from tests.checkout import GOOD_CARD
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NBSP = "\xa0"
 
 
@@ -27,17 +26,9 @@ def look(page: Page, screenshot, name: str, width: int) -> None:
     """Nothing wider than the window, no serious axe finding, and a screenshot to look at."""
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "ru", name
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{name} is {overflow}px wider than the window at {width}px"
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})"
-    )
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == [], name
     screenshot(page, f"ru-journey-{name}-{width}")
 
