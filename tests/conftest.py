@@ -207,3 +207,20 @@ def smtp_inbox() -> Iterator[_Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def own_sandbox() -> Iterator[SandboxServer]:
+    """A sandbox of the test's own, for tests that move its clock; it retries webhooks fast."""
+    with SandboxServer(webhook_secret=WEBHOOK_SECRET, retry_delays=(0.05, 0.1, 0.2)) as server:
+        yield server
+
+
+@pytest.fixture
+def world(make_app, own_sandbox, smtp_inbox):
+    """The app with its own sandbox and a real SMTP server, served on a real port."""
+    app = make_app(
+        stripe_api_base=own_sandbox.url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port
+    )
+    with serving(app, own_sandbox) as url, app.app_context():
+        yield app, url, own_sandbox, smtp_inbox

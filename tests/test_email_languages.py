@@ -25,27 +25,11 @@ from donations.platform.i18n import speaking
 from donations.reminders.models import Reminder
 from donations.reminders.service import confirm, send_due
 from donations.reminders.service import send_confirmations as send_reminder_confirmations
-from stripe_sandbox import SandboxServer
 from tests.checkout import pay
-from tests.conftest import WEBHOOK_SECRET, csrf_token, serving
+from tests.conftest import csrf_token
 from tests.test_thank_you_goes_on import TOKEN, settle
 
 NBSP = "\xa0"  # Babel's Russian money: "25 $" with a no-break space
-
-
-@pytest.fixture
-def own_sandbox():
-    with SandboxServer(webhook_secret=WEBHOOK_SECRET, retry_delays=(0.05, 0.1, 0.2)) as server:
-        yield server
-
-
-@pytest.fixture
-def world(make_app, own_sandbox, smtp_inbox):
-    app = make_app(
-        stripe_api_base=own_sandbox.url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port
-    )
-    with serving(app, own_sandbox) as url, app.app_context():
-        yield app, url, own_sandbox, smtp_inbox
 
 
 @pytest.fixture

@@ -18,27 +18,9 @@ from donations.payments.models import Payment, Pledge, StripeEvent
 from donations.payments.notices import send_pending_notices
 from donations.payments.stripe_gateway import gateway
 from donations.platform.extensions import db
-from stripe_sandbox import SandboxServer
 from tests.checkout import pay
-from tests.conftest import WEBHOOK_SECRET, serving
 
 FAILS_AT_RENEWAL = "4000 0000 0000 0341"
-
-
-@pytest.fixture
-def own_sandbox():
-    with SandboxServer(webhook_secret=WEBHOOK_SECRET, retry_delays=(0.05, 0.1, 0.2)) as server:
-        yield server
-
-
-@pytest.fixture
-def world(make_app, own_sandbox, smtp_inbox):
-    """The app with its own sandbox and a real SMTP server, served on a real port."""
-    app = make_app(
-        stripe_api_base=own_sandbox.url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_inbox.port
-    )
-    with serving(app, own_sandbox) as url, app.app_context():
-        yield app, url, own_sandbox, smtp_inbox
 
 
 def donate(url: str, sandbox, frequency: str, amount: str, card: str = "4242 4242 4242 4242"):

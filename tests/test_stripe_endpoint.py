@@ -20,14 +20,9 @@ from donations.payments.notices import send_pending_notices
 from donations.payments.stripe_gateway import API_VERSION
 from donations.payments.webhooks.handlers import HANDLERS
 from donations.platform.extensions import db
-from tests import test_lifecycle_e2e as lifecycle
 from tests.conftest import WEBHOOK_SECRET
 from tests.stripe_events import event, post_event
 from tests.test_lifecycle_e2e import advance, donate, settle
-
-# The lifecycle tests' world: the app, a sandbox of its own, a real SMTP server, real HTTP.
-own_sandbox = lifecycle.own_sandbox
-world = lifecycle.world
 
 OLD_VERSION = "2025-02-24.acacia"
 WITHOUT_INVOICE_PAYMENTS = [kind for kind in HANDLERS if kind != "invoice_payment.paid"]

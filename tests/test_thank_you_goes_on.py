@@ -19,18 +19,11 @@ from donations.payments.models import Pledge
 from donations.payments.notices import send_pending_notices
 from donations.payments.pledges import first_of_next_month
 from donations.platform.extensions import db
-from stripe_sandbox import SandboxServer
 from tests.checkout import pay
-from tests.conftest import WEBHOOK_SECRET, serving
+from tests.conftest import serving
 from tests.contract.plugin import RECORD
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-@pytest.fixture
-def own_sandbox():
-    with SandboxServer(webhook_secret=WEBHOOK_SECRET, retry_delays=(0.05, 0.1, 0.2)) as server:
-        yield server
 
 
 @pytest.fixture
