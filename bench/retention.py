@@ -596,9 +596,9 @@ def figure_queries(app, runs: int) -> bool:
             f"saves: withdrawn cancellations, {days} days": (
                 lambda w=w: retention.withdrawn_cancellations(w)
             ),
-            f"saves: save offers, {days} days": lambda w=w: retention.save_offers(w),
-            f"saves: pauses kept, {days} days": lambda w=w: retention.pauses_kept(w),
-            f"saves: downgrades kept, {days} days": lambda w=w: retention.downgrades_kept(w),
+            f"saves: save offers, pauses, lower amounts, {days} days": (
+                lambda w=w: retention.donor_changes(w)
+            ),
             f"win-backs, {days} days": lambda w=w: retention.win_backs(w),
             f"win-back reminders, {days} days": (
                 lambda w=w: seams.provided("win_back_figures")(w.start)

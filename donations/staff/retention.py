@@ -34,7 +34,7 @@ from donations.payments.models import (
 from donations.payments.money import Money
 from donations.payments.pledge_changes import CANCEL_REASONS
 from donations.platform import seams
-from donations.platform.caching import STAFF_SETTLED_MONTHS, STAFF_YEAR_VALUE, remembered
+from donations.platform.caching import STAFF_SETTLED_BEFORE_MONTH, STAFF_YEAR_VALUE, remembered
 from donations.platform.database import UTCDateTime
 from donations.platform.extensions import db
 from donations.staff.queries import RECURRING, Window
@@ -167,40 +167,36 @@ class AverageGift:
     recurring: int | None
 
 
-def ended_months(w: Window) -> tuple[datetime, datetime] | None:
-    """The whole months of the period that have ended, as [first, end), if there are any.
+def ended_part(w: Window) -> datetime | None:
+    """Where this month began, if the period began before it: the part before has ended.
 
-    What happened in them changes no more (a webhook is minutes late, a Checkout session
-    expires within a day), except a late refund, so a figure may keep its sums over them for
-    STAFF_SETTLED_CACHE_SECONDS, as the overview keeps its settled days, and sum only the
-    rest of the period on each visit.
+    What happened in it changes no more (a webhook is minutes late, a Checkout session
+    expires within a day), except a late refund, so a figure may keep its sums over it for
+    STAFF_SETTLED_CACHE_SECONDS, as the overview keeps its settled days, and sum only this
+    month's on each visit.
     """
-    this = w.now.year * 12 + w.now.month - 1
-    first = w.start.year * 12 + w.start.month - 1
-    if month_start(first) < w.start:
-        first += 1
-    return (month_start(first), month_start(this)) if first < this else None
+    this = month_start(w.now.year * 12 + w.now.month - 1)
+    return this if w.start < this else None
 
 
 def settled_and_live(w: Window, figure: str, column, make) -> list:
-    """`make(condition)`'s rows for the period on `column`: the ended months' kept (see
-    `ended_months`), then the rest summed now."""
-    months = ended_months(w)
-    if months is None:
+    """`make(condition)`'s rows for the period on `column`: the ended part's kept (see
+    `ended_part`), then this month's summed now."""
+    end = ended_part(w)
+    if end is None:
         return make(column >= w.start)
-    first, end = months
     kept = remembered(
-        STAFF_SETTLED_MONTHS,
-        (figure, first.date(), end.date()),
-        lambda: make((column >= first) & (column < end)),
+        STAFF_SETTLED_BEFORE_MONTH,
+        (figure, w.start.date(), end.date()),
+        lambda: make((column >= w.start) & (column < end)),
     )
-    return kept + make((column >= w.start) & ((column < first) | (column >= end)))
+    return kept + make(column >= end)
 
 
 def average_gift(w: Window) -> list[AverageGift]:
     """The mean payment in the period, per currency, one-off and recurring apart.
 
-    Sums and counts, so the ended months' can be kept: at 365 days 83 → ? ms (bench/).
+    Sums and counts, so those before this month can be kept: at 365 days 83 → ? ms (bench/).
     """
     once = Payment.stripe_invoice_id.is_(None)
 
@@ -401,8 +397,8 @@ def donor_changes(w: Window) -> DonorChanges:
 def win_backs(w: Window) -> int:
     """Gifts started in the period by an address whose recurring pledge had been canceled.
 
-    A gift started in an ended month stays counted or not (its own status only moves among
-    the confirmed ones; a later cancellation is after it), so those months' count is kept:
+    A gift started before this month stays counted or not (its own status only moves among
+    the confirmed ones; a later cancellation is after it), so their count is kept:
     at 365 days 107 → ? ms (bench/).
     """
     old = aliased(Pledge)
