@@ -70,9 +70,9 @@ class Pledge(db.Model):
             postgresql_include=["amount"],
         ),
         Index("ix_pledge_status_changed", "status", "status_changed_at"),
-        # The retention page's 365-day view: the monthly offer's outcomes (62 → 4 ms), and the
+        # The retention page's 365-day view: the monthly offer's outcomes (82 → 5 ms), and the
         # addresses and end times of lapsed recurring pledges that win-backs look for (the
-        # e-mail itself, not lower(), so it is read from the index: 107 → 26 ms), bench/.
+        # e-mail itself, not lower(), so it is read from the index: 30 days 80 → 38 ms), bench/.
         Index("ix_pledge_upsell_created", "upsell", "created_at", "status"),
         Index("ix_pledge_lapsed", "status", "frequency", "email", "status_changed_at"),
         Index("ix_pledge_prompt", "prompt"),
@@ -237,7 +237,7 @@ class StripeEvent(db.Model):
         ),
         Index("ix_stripe_event_withdrawn_created", "withdraws_cancellation", "created_at"),
         # A pledge's events of a type since a time: the anniversary raises' confirmations
-        # (also every lookup by pledge, which the pledge_id index served before).
+        # (0.077 → 0.022 ms an offer), and every lookup by pledge, as the pledge_id index did.
         Index("ix_stripe_event_pledge_type_received", "pledge_id", "type", "received_at"),
     )
 
