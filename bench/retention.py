@@ -30,6 +30,11 @@ value it then keeps), then median and p95 of the next `--runs`. The budget is 30
 The machine's load average is printed before and after, as other work on it skews the
 figures. A run takes about four minutes on either database (loading is 80–120 s).
 
+Last measured (load about 1), median / p95, PostgreSQL then SQLite: 30 days 133 / 193 and
+175 / 180 ms; 365 days 280 / 299 and 277 / 284 ms (were 523 / 590 and 601 / 604); a first
+visit with an empty cache 340 and 410 ms (30 days), 648 and 669 ms (365 days), over budget:
+the 12-month value alone is about 190 ms to sum.
+
     .venv/bin/python bench/retention.py [--database postgresql|sqlite] [--pledges 200000]
         [--payments 1000000] [--runs 15]
 
