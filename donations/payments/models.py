@@ -70,6 +70,11 @@ class Pledge(db.Model):
             postgresql_include=["amount"],
         ),
         Index("ix_pledge_status_changed", "status", "status_changed_at"),
+        # The retention page's 365-day view: the monthly offer's outcomes (82 → 5 ms), and the
+        # addresses and end times of lapsed recurring pledges that win-backs look for (the
+        # e-mail itself, not lower(), so it is read from the index: 30 days 80 → 38 ms), bench/.
+        Index("ix_pledge_upsell_created", "upsell", "created_at", "status"),
+        Index("ix_pledge_lapsed", "status", "frequency", "email", "status_changed_at"),
         Index("ix_pledge_prompt", "prompt"),
         Index(
             "ix_pledge_email_lower",
@@ -231,6 +236,9 @@ class StripeEvent(db.Model):
             "cancellation_reason",
         ),
         Index("ix_stripe_event_withdrawn_created", "withdraws_cancellation", "created_at"),
+        # A pledge's events of a type since a time: the anniversary raises' confirmations
+        # (0.077 → 0.022 ms an offer), and every lookup by pledge, as the pledge_id index did.
+        Index("ix_stripe_event_pledge_type_received", "pledge_id", "type", "received_at"),
     )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -245,7 +253,7 @@ class StripeEvent(db.Model):
     outcome: Mapped[EventOutcome] = mapped_column(EnumText(EventOutcome, 20))
     # What the event did, as records (donations/payments/webhooks/outcome.py says them in words).
     details: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"), index=True)
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"))
     # An unmatched event waits for this Stripe id; it is applied again once the id is known.
     waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
     # Worked out by the database from the payload when the row is written, and indexed: the

@@ -40,6 +40,10 @@ class CacheEntry:
 STAFF_SETTLED_FIGURES = CacheEntry("staff-settled", ("before_day",), "STAFF_SETTLED_CACHE_SECONDS")
 # The retention page's 12-month value: the first years it sums ended before this month began.
 STAFF_YEAR_VALUE = CacheEntry("staff-year-value", ("month",), "STAFF_SETTLED_CACHE_SECONDS")
+# A retention figure's sums over the part of its period before this month (this month's is live).
+STAFF_SETTLED_BEFORE_MONTH = CacheEntry(
+    "staff-settled-before-month", ("figure", "start", "end"), "STAFF_SETTLED_CACHE_SECONDS"
+)
 
 
 def remembered(entry: CacheEntry, parts: tuple[Hashable, ...], make: Callable[[], T]) -> T:
