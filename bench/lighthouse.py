@@ -1,7 +1,8 @@
 """Lighthouse scores of the pages readers see: the demo article, /support and a thank-you page.
 
-Serves the app with gunicorn on a throwaway SQLite database and the Stripe sandbox, gives one
-one-off gift through Checkout to reach a real thank-you page, then runs Lighthouse (npm
+Serves the app as it is deployed, gunicorn behind nginx (deploy/nginx.conf: its cache, its
+compression, static files from disk), on a throwaway SQLite database and the Stripe sandbox;
+gives one one-off gift through Checkout to reach a real thank-you page, then runs Lighthouse (npm
 `lighthouse`, a devDependency) on Debian's Chromium and prints Performance, Accessibility,
 Best Practices and SEO for each page. Lighthouse's defaults: a phone with throttled network and
 CPU, simulated, so figures move a little between runs on a busy machine.
@@ -36,6 +37,9 @@ from harness import (
     machine_line,
     migrate_and_seed,
 )
+
+sys.path.insert(0, str(ROOT))
+from deploy.nginx import nginx
 
 ARTICLE = "/articles/russia-to-build-drone-factory-in-belarus"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -155,8 +159,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median is shown")
     args = parser.parse_args()
     binary = lighthouse_binary()
-    app_port, sandbox_port = free_port(), free_port()
+    app_port, sandbox_port, front_port = free_port(), free_port(), free_port()
     app = f"http://127.0.0.1:{app_port}"
+    front = f"http://127.0.0.1:{front_port}"  # what readers reach: nginx
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
@@ -165,7 +170,8 @@ def main() -> None:
             "STRIPE_SECRET_KEY": "sk_test_sandbox",
             "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "PUBLIC_BASE_URL": app,
+            "PUBLIC_BASE_URL": front,
+            "TRUSTED_PROXY_COUNT": "1",
             "MAIL_SERVER": "",
             "LOG_LEVEL": "WARNING",
             "GUNICORN_ACCESSLOG": "/dev/null",
@@ -175,11 +181,12 @@ def main() -> None:
         with (
             sandbox(sandbox_port, f"{app}/stripe/webhook"),
             gunicorn("app:create_app()", env, app_port),
+            nginx(f"127.0.0.1:{app_port}", front_port),
         ):
             pages = {
-                "article": app + ARTICLE,
-                "/support": app + "/support",
-                "thank-you": thank_you_page(app),
+                "article": front + ARTICLE,
+                "/support": front + "/support",
+                "thank-you": thank_you_page(front),
             }
             print(machine_line())
             print(f"{'page':<10} " + " ".join(f"{name:>15}" for name in CATEGORIES))
